@@ -1,0 +1,172 @@
+"""The command line: parse arguments, call the library, print, return an exit status.
+
+Exit statuses: 0 success; 1 the input has errors (or warnings with --strict);
+2 the command line itself is wrong; 3 an unexpected internal error (a bug: the
+traceback is printed so it can be reported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from . import __version__
+from .config import ReviewConfig, load_config
+from .errors import Diagnostic, GcmReviewError
+from .exchange import contribution_json, contribution_schema, export_workbook, load_contribution_json
+from .inputs import check_workspace
+from .languages import languages
+from .scaffold import new_workspace
+from .survey import Survey, load_survey
+from .workbook import save_workbook, workbook_name, write_blank_workbooks
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+
+EPILOG = """exit status: 0 success; 1 input errors (or warnings with --strict); 2 wrong command line; 3 internal error"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gcmreview", description="Build a Voluntary GCM Review from ministries' workbooks.", epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"gcmreview {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    new = sub.add_parser("new", help="create a review workspace", epilog=EPILOG)
+    new.add_argument("folder", type=Path)
+    new.add_argument("--country", default="Example country", help="country name as printed on the form")
+    new.add_argument("--iso", default="XXX", help="ISO 3166-1 alpha-3 code, e.g. KHM, LAO, MMR")
+    new.add_argument("--language", default="km", choices=sorted(set(languages()) - {"en"}), help="national language")
+
+    wb = sub.add_parser("workbook", help="write blank contributor workbooks into inputs/", epilog=EPILOG)
+    wb.add_argument("workspace", nargs="?", type=Path, default=Path("."))
+    wb.add_argument("--contributor", metavar="CODE", help="only this contributor")
+
+    check = sub.add_parser("check", help="validate every workbook in inputs/", epilog=EPILOG)
+    check.add_argument("workspace", nargs="?", type=Path, default=Path("."))
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of a contribution", epilog=EPILOG)
+    schema.set_defaults(workspace=None)
+
+    imp = sub.add_parser("import", help="write a filled workbook from a contribution JSON file", epilog=EPILOG)
+    imp.add_argument("file", type=Path)
+    imp.add_argument("-o", "--output", type=Path, help="workbook to write (default: inputs/<code>.xlsx)")
+    imp.add_argument("-w", "--workspace", type=Path, default=Path("."))
+    imp.add_argument("--force", action="store_true", help="overwrite an existing workbook")
+
+    exp = sub.add_parser("export", help="print a workbook's contribution as JSON", epilog=EPILOG)
+    exp.add_argument("file", type=Path)
+    exp.add_argument("-w", "--workspace", type=Path, default=Path("."))
+    return parser
+
+
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], out: TextIO) -> None:
+    for d in diagnostics:
+        print(d, file=out)
+
+
+def _review(workspace: Path) -> tuple[ReviewConfig, Survey]:
+    review = load_config(workspace)
+    return review, load_survey(review.survey)
+
+
+def _display(path: Path, workspace: Path) -> str:
+    try:
+        return path.resolve().relative_to(workspace.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    config = new_workspace(args.folder, args.country, args.iso, args.language)
+    print(f"Created {config}. Edit it, then run: gcmreview workbook {args.folder}")
+    return EXIT_OK
+
+
+def _cmd_workbook(args: argparse.Namespace) -> int:
+    for outcome in write_blank_workbooks(args.workspace, args.contributor):
+        shown = _display(outcome.path, args.workspace)
+        state = "written" if outcome.written else "exists, left as it is (delete it to make a new blank one)"
+        print(f"{outcome.contributor}: {shown} {state}")
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    result = check_workspace(args.workspace)
+    diagnostics = sorted(result.diagnostics, key=lambda d: (d.location, d.code))
+    errors, warnings = result.count("error"), result.count("warning")
+    if args.format == "json":
+        payload = {
+            "files": [r.file for r in result.results],
+            "errors": errors,
+            "warnings": warnings,
+            "diagnostics": [d.as_dict() for d in diagnostics],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        _print_diagnostics(diagnostics, sys.stdout)
+        read = len(result.contributions)
+        print(f"{len(result.results)} file(s) checked, {read} read: {errors} error(s), {warnings} warning(s).")
+    return EXIT_OK if result.ok(strict=args.strict) else EXIT_INPUT
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(contribution_schema(), ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    review, survey = _review(args.workspace)
+    contribution = load_contribution_json(args.file, review, survey, _display(args.file, args.workspace))
+    target = args.output or args.workspace / "inputs" / workbook_name(contribution.contributor)
+    if target.exists() and not args.force:
+        print(f"{target} exists; use --force to overwrite it or -o to write elsewhere.", file=sys.stderr)
+        return EXIT_INPUT
+    save_workbook(target, review, survey, contribution.contributor, contribution)
+    print(f"{contribution.contributor}: {target} written")
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    review, survey = _review(args.workspace)
+    contribution, diagnostics = export_workbook(args.file, review, survey, _display(args.file, args.workspace))
+    sys.stdout.write(contribution_json(contribution))
+    _print_diagnostics(diagnostics, sys.stderr)
+    return EXIT_INPUT if any(d.severity == "error" for d in diagnostics) else EXIT_OK
+
+
+COMMANDS = {
+    "new": _cmd_new,
+    "workbook": _cmd_workbook,
+    "check": _cmd_check,
+    "schema": _cmd_schema,
+    "import": _cmd_import,
+    "export": _cmd_export,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except GcmReviewError as exc:
+        _print_diagnostics(exc.diagnostics, sys.stderr)
+        return EXIT_INPUT
+    except (OSError, KeyError) as exc:
+        print(f"gcmreview: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except Exception:  # a bug: show it so it can be reported
+        traceback.print_exc()
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""Diagnostics: the one error type of gcmreview, with stable codes and locations.
+
+Every problem the tool finds in a user's input is a :class:`Diagnostic`: a stable
+code, a severity, a plain message that says how to fix it, and where it is (file,
+sheet, cell in A1 style, or a key path in a TOML/JSON file). Message templates live
+in :class:`Code`, one place, so the wording is consistent and testable.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+__all__ = ["Code", "Diagnostic", "GcmReviewError", "Location", "Severity", "SourceMap", "nearest"]
+
+
+class Code(enum.Enum):
+    """Stable diagnostic codes with their severity and message template."""
+
+    # Files and templates (GCM1xx)
+    FILE_NOT_FOUND = ("GCM100", "error", "{what} not found. {hint}")
+    OLD_XLS = ("GCM101", "error", "This is an old Excel 97-2003 (.xls) file. Open it in Excel or LibreOffice and save it as Excel Workbook (.xlsx).")
+    NOT_XLSX = ("GCM102", "error", "This is not an Excel workbook ({kind}). Send the .xlsx workbook made by `gcmreview workbook`.")
+    CORRUPT = ("GCM103", "error", "The workbook cannot be read: the file is damaged ({detail}). Ask the contributor to send it again.")
+    ENCRYPTED = ("GCM104", "error", "The workbook is protected with a password to open. Save a copy without the password (File > Properties or Save As > Tools > General options) and send that.")
+    NOT_TEMPLATE = ("GCM105", "error", "This workbook was not made from the gcmreview template: {detail}. Generate a blank one with `gcmreview workbook --contributor CODE` and copy the answers into it.")
+    WRONG_SURVEY = ("GCM106", "error", "This workbook was made for survey '{found}', but this review uses '{expected}'. Generate a new one with `gcmreview workbook --contributor {contributor}` and copy the answers into it.")
+    MISSING_SHEET = ("GCM107", "error", "Sheet '{sheet}' is missing{suggestion}. Do not rename or delete the template's sheets.")
+    MISSING_TABLE = ("GCM108", "error", "Table '{table}' is missing from this sheet. Do not delete the template's tables; generate a blank workbook to copy it from.")
+    MISSING_HEADER = ("GCM109", "error", "Column '{header}' is missing from table '{table}'{suggestion}. Do not rename the template's column headers.")
+    DUPLICATE_CONTRIBUTOR = ("GCM110", "error", "Contributor code '{code}' is also used by {other}. Each contributor sends one workbook; remove the older file from inputs/.")
+    UNKNOWN_CONTRIBUTOR = ("GCM111", "error", "Contributor code '{code}' is not listed in review.toml{suggestion}. Add it to [[contributors]] or correct the code.")
+    # Contribution content (GCM2xx)
+    REQUIRED = ("GCM200", "error", "{field} is empty. Fill it in: the coordinator needs it to credit and contact the contributor.")
+    UNKNOWN_OBJECTIVE = ("GCM201", "error", "'{value}' is not a GCM objective number. Use numbers from 1 to 23, separated by commas (e.g. 2, 5, 12).")
+    UNDEFINED_REFERENCE = ("GCM202", "error", "The citation [@{key}] has no reference with that key{suggestion}. Add it to the References sheet or correct the key.")
+    UNUSED_REFERENCE = ("GCM203", "warning", "Reference '{key}' is never cited. Cite it in an answer as [@{key}] or remove it.")
+    BAD_EMAIL = ("GCM204", "error", "'{value}' is not an e-mail address. Write it as name@example.org.")
+    BAD_URL = ("GCM205", "error", "'{value}' is not a web address. Write the full address starting with https:// or http://.")
+    BAD_YEAR = ("GCM206", "error", "'{value}' is not a year. Write a four-digit year between 1945 and 2100.")
+    BAD_NUMBER = ("GCM207", "error", "'{value}' is not a number. Write digits only (e.g. 1500 or 12.5) and put the unit in the Unit column.")
+    BAD_DATE = ("GCM208", "error", "'{value}' is not a date. Write it as YYYY-MM-DD (e.g. 2020-08-15).")
+    BAD_CHOICE = ("GCM209", "error", "'{value}' is not one of the choices for {field}: {choices}. Pick one from the dropdown.")
+    OVER_GUIDANCE = ("GCM210", "warning", "The answer has {words} words; the survey asks for about {limit}. Shorten it or move details to an attachment.")
+    WRONG_SCRIPT = ("GCM211", "error", "This {column} column holds {found} text. Move it to the column of its language.")
+    TOO_LONG = ("GCM212", "error", "The text has {length} characters; a spreadsheet cell holds at most 32,767. Split it across rows or shorten it.")
+    BAD_CHARACTER = ("GCM213", "error", "The text contains a character that cannot be stored in a document ({char}). Delete it (it is often pasted in invisibly from other programs).")
+    FORMULA = ("GCM214", "error", "The cell holds a formula ({value}). Type the text itself; formulas are not allowed in answers.")
+    DUPLICATE_REFERENCE = ("GCM215", "error", "Reference key '{key}' is defined twice (also in {other}). Keep one row per source.")
+    DUPLICATE_QUESTION = ("GCM216", "error", "Question {question} appears twice (also in {other}). Keep one row per question.")
+    UNKNOWN_QUESTION = ("GCM217", "error", "'{value}' is not a question of this survey. Do not change the Question column.")
+    UNKNOWN_PRINCIPLE = ("GCM218", "error", "'{value}' is not one of the ten guiding principles. Do not change the Principle column.")
+    MISSING_REQUIRED_CELL = ("GCM219", "error", "{field} is empty but the row has other entries. Fill it in or clear the whole row.")
+    INVALID_CELL = ("GCM221", "error", "{detail}")
+    OUTSIDE_TABLE = ("GCM222", "warning", "This cell is outside the sheet's table, so it is not read: '{value}'. Move the text into the table.")
+    UNKNOWN_LANGUAGE = ("GCM220", "error", "Language '{lang}' is not a language of this review ({languages}).")
+    # review.toml (GCM3xx)
+    CONFIG_SYNTAX = ("GCM300", "error", "review.toml is not valid TOML: {detail}.")
+    CONFIG_VALUE = ("GCM301", "error", "{detail}")
+    CONFIG_UNKNOWN_KEY = ("GCM302", "error", "Unknown setting '{key}'{suggestion}. Remove it or correct the spelling.")
+    CONFIG_MISSING_KEY = ("GCM303", "error", "Setting '{key}' is required. {hint}")
+    # JSON import (GCM4xx)
+    JSON_SYNTAX = ("GCM400", "error", "The file is not valid JSON: {detail}.")
+    JSON_VALUE = ("GCM401", "error", "{detail}")
+
+    def __init__(self, code: str, severity: Severity, template: str) -> None:
+        self.code = code
+        self.severity = severity
+        self.template = template
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a problem is: a file, and within it a sheet and cell, or a key path."""
+
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    key: str = ""
+
+    def __str__(self) -> str:
+        parts = [self.file] if self.file else []
+        if self.sheet:
+            parts.append(f"sheet {self.sheet}")
+        if self.cell:
+            parts.append(f"cell {self.cell}")
+        if self.key:
+            parts.append(self.key)
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem: stable code, severity, message and location."""
+
+    code: str
+    severity: Severity
+    message: str
+    location: Location = field(default_factory=Location)
+
+    @classmethod
+    def make(cls, code: Code, location: Location, **values: Any) -> Diagnostic:
+        return cls(code.code, code.severity, code.template.format(**values), location)
+
+    def __str__(self) -> str:
+        where = str(self.location)
+        prefix = f"{where}: " if where else ""
+        return f"{prefix}{self.severity} {self.code}: {self.message}"
+
+    def as_dict(self) -> dict[str, str]:
+        loc = self.location
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "file": loc.file,
+            "sheet": loc.sheet,
+            "cell": loc.cell,
+            "key": loc.key,
+        }
+
+
+class GcmReviewError(Exception):
+    """Raised when input problems stop a command; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics = list(diagnostics)
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+def nearest(name: str, candidates: Iterable[str]) -> str:
+    """A ' (did you mean 'X'?)' hint for a misspelt name, or '' when nothing is close."""
+    found = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{found[0]}'?)" if found else ""
+
+
+class SourceMap:
+    """Where each value of a model came from: key path (e.g. ``answers[2].text.km``) -> Location.
+
+    Paths not recorded fall back to a key path inside the file itself, which is right
+    for JSON input and good enough for anything else.
+    """
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self._map: dict[str, Location] = {}
+
+    def add(self, path: str, location: Location) -> None:
+        self._map[path] = location
+
+    def __call__(self, path: str) -> Location:
+        prefix = path
+        found = self._map.get(prefix)
+        while found is None:
+            cut = max(prefix.rfind("."), prefix.rfind("["))
+            if cut <= 0:
+                break
+            prefix = prefix[:cut]
+            found = self._map.get(prefix)
+        return found or Location(file=self.file, key=path)
+
+    def __len__(self) -> int:
+        return len(self._map)

@@ -1,0 +1,63 @@
+"""Contributions as JSON: import into a filled workbook, export a workbook back to JSON.
+
+Stage: workbook <-> JSON. The JSON is ``Contribution.model_dump(mode="json")``; the
+round trip JSON -> xlsx -> JSON is lossless. Imported JSON is validated with the
+same content checks as a workbook, with problems located by key path.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .config import ReviewConfig, pydantic_diagnostics
+from .errors import Code, Diagnostic, GcmReviewError, Location, SourceMap
+from .model import Contribution
+from .survey import Survey
+from .validate import check_contribution, read_contribution
+
+__all__ = ["contribution_json", "contribution_schema", "export_workbook", "load_contribution_json"]
+
+
+def contribution_schema() -> dict[str, object]:
+    """The JSON Schema of a contribution."""
+    return Contribution.model_json_schema()
+
+
+def contribution_json(contribution: Contribution) -> str:
+    """A contribution as pretty JSON text (UTF-8, not ASCII-escaped)."""
+    return json.dumps(contribution.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+
+
+def load_contribution_json(path: Path, review: ReviewConfig, survey: Survey, display: str) -> Contribution:
+    """Read and validate a contribution JSON file; GcmReviewError with every problem."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise GcmReviewError([Diagnostic.make(Code.JSON_SYNTAX, Location(file=display), detail=str(exc))]) from None
+    try:
+        contribution = Contribution.model_validate(data)
+    except ValidationError as exc:
+        found = pydantic_diagnostics(exc, Contribution, display)
+        raise GcmReviewError([Diagnostic(Code.JSON_VALUE.code, d.severity, d.message, d.location) for d in found]) from None
+    problems = check_contribution(contribution, SourceMap(display), review, survey)
+    if contribution.survey != survey.id:
+        where = Location(file=display, key="survey")
+        problems.insert(0, Diagnostic.make(Code.WRONG_SURVEY, where, found=contribution.survey, expected=survey.id, contributor=contribution.contributor))
+    if review.contributor(contribution.contributor) is None:
+        where = Location(file=display, key="contributor")
+        problems.insert(0, Diagnostic.make(Code.UNKNOWN_CONTRIBUTOR, where, code=contribution.contributor, suggestion=""))
+    errors = [d for d in problems if d.severity == "error"]
+    if errors:
+        raise GcmReviewError(errors)
+    return contribution
+
+
+def export_workbook(path: Path, review: ReviewConfig, survey: Survey, display: str) -> tuple[Contribution, list[Diagnostic]]:
+    """Read a workbook into a Contribution and its diagnostics; GcmReviewError if unreadable."""
+    result = read_contribution(path, review, survey, display)
+    if result.contribution is None:
+        raise GcmReviewError(result.diagnostics)
+    return result.contribution, result.diagnostics

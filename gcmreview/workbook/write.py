@@ -1,0 +1,295 @@
+"""Write contributor workbooks: blank ones for ministries, or filled from a Contribution.
+
+Stage: workbook. The workbook explains itself in both languages of the review,
+offers dropdowns for closed choices, and is protected (no password) so that only
+the answer cells can be edited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..config import ReviewConfig
+from ..i18n import translator
+from ..model import Contribution
+from ..survey import Survey, load_reference
+from .layout import (
+    IDENTITY_FIELDS,
+    IDENTITY_SHEET,
+    INSTRUCTIONS,
+    INSTRUCTIONS_SHEET,
+    TABLES,
+    TEMPLATE_VERSION,
+    Column,
+    TableSpec,
+)
+
+__all__ = ["build_workbook", "format_objectives"]
+
+LOCKED_FILL = PatternFill("solid", fgColor="E7E6E6")
+TITLE_FONT = Font(bold=True, size=14)
+HELP_FONT = Font(italic=True, color="444444")
+WRAP = Alignment(wrap_text=True, vertical="top")
+UNLOCKED = Protection(locked=False)
+HEADER_ROW = 4
+PROMPT_LIMIT, TITLE_LIMIT = 255, 32
+
+
+class _Labels:
+    """Bilingual labels: English, then the national language when it has a translation."""
+
+    def __init__(self, languages: tuple[str, ...]) -> None:
+        self.national = translator(languages[1]) if len(languages) > 1 else None
+
+    def both(self, msgid: str, sep: str = "\n") -> str:
+        if self.national is None:
+            return msgid
+        other = self.national(msgid)
+        return msgid if other == msgid else f"{msgid}{sep}{other}"
+
+    def prompt(self, msgid: str) -> str:
+        """An input message within Excel's 255-character limit."""
+        text = self.both(msgid, "\n")
+        if len(text) <= PROMPT_LIMIT:
+            return text
+        other = self.national(msgid) if self.national else msgid
+        return other if len(other) <= PROMPT_LIMIT else msgid[:PROMPT_LIMIT]
+
+
+def format_objectives(numbers: Sequence[int]) -> str:
+    return ", ".join(str(n) for n in numbers)
+
+
+def build_workbook(
+    review: ReviewConfig, survey: Survey, contributor: str, contribution: Contribution | None = None
+) -> Workbook:
+    """A contributor workbook for ``contributor``: blank, or filled from ``contribution``."""
+    labels = _Labels(review.languages)
+    wb = Workbook()
+    _instructions_sheet(wb.active, labels, review)
+    _identity_sheet(wb.create_sheet(IDENTITY_SHEET), labels, review, survey, contributor, contribution)
+    for spec in TABLES:
+        rows = _table_rows(spec, review, survey, contribution)
+        _table_sheet(wb.create_sheet(spec.sheet), spec, labels, review.languages, rows)
+    wb.properties.title = f"{survey.name}: {contributor}"
+    wb.properties.creator = "gcmreview"
+    wb.properties.subject = TEMPLATE_VERSION
+    wb.defined_names["gcmreview_template"] = DefinedName("gcmreview_template", attr_text=f'"{TEMPLATE_VERSION}"')
+    return wb
+
+
+def _protect(ws: Worksheet) -> None:
+    """Protect the sheet without a password; columns and rows can still be resized."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+
+def _instructions_sheet(ws: Worksheet, labels: _Labels, review: ReviewConfig) -> None:
+    ws.title = INSTRUCTIONS_SHEET
+    ws.column_dimensions["A"].width = 90
+    ws.column_dimensions["B"].width = 90
+    for row, msgid in enumerate(INSTRUCTIONS, start=1):
+        ws.cell(row, 1, msgid).alignment = WRAP
+        if labels.national:
+            ws.cell(row, 2, labels.national(msgid)).alignment = WRAP
+        if row == 1:
+            ws.cell(row, 1).font = TITLE_FONT
+            ws.cell(row, 2).font = TITLE_FONT
+    _protect(ws)
+
+
+def _identity_sheet(
+    ws: Worksheet, labels: _Labels, review: ReviewConfig, survey: Survey, code: str, contribution: Contribution | None
+) -> None:
+    ws["A1"] = labels.both(survey.name + " - " + "Contributor", " / ")
+    ws["A1"].font = TITLE_FONT
+    ws.append([])
+    ws.append([])
+    ws.append(["Field", "Item", "Value"])
+    person = review.contributor(code)
+    values: dict[str, Any] = {"survey": survey.id, "template": TEMPLATE_VERSION, "contributor": code}
+    if contribution is not None:
+        values |= contribution.identity.model_dump()
+    elif person is not None:
+        values["ministry"] = person.name.get(review.languages[-1], person.name["en"])
+    for offset, spec in enumerate(IDENTITY_FIELDS):
+        row = HEADER_ROW + 1 + offset
+        ws.cell(row, 1, spec.key).fill = LOCKED_FILL
+        ws.cell(row, 2, labels.both(spec.label, " / ")).fill = LOCKED_FILL
+        cell = ws.cell(row, 3, values.get(spec.key) or None)
+        cell.alignment = WRAP
+        if spec.kind == "key":
+            cell.fill = LOCKED_FILL
+        else:
+            cell.protection = UNLOCKED
+            _validation(ws, Column(spec.key, spec.key, spec.kind, 0, spec.label, spec.help), labels, cell.coordinate)
+        if spec.kind == "date":
+            cell.number_format = "yyyy-mm-dd"
+    last = HEADER_ROW + len(IDENTITY_FIELDS)
+    _add_table(ws, IDENTITY_SHEET, f"A{HEADER_ROW}:C{last}")
+    for letter, width in zip("ABC", (14, 34, 50), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    _protect(ws)
+
+
+def _add_table(ws: Worksheet, name: str, ref: str) -> None:
+    table = Table(displayName=name, ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
+
+
+def _table_rows(
+    spec: TableSpec, review: ReviewConfig, survey: Survey, contribution: Contribution | None
+) -> list[dict[str, Any]]:
+    """The rows to write, as {column field or header: value}."""
+    ref = load_reference()
+    items: list[Any] = list(getattr(contribution, spec.section)) if contribution else []
+    if spec.section == "answers":
+        by_id = {a.question: a for a in items}
+        return [
+            {"question": q.id, "guidance": q.words, "qtext": q.text, "item": by_id.get(q.id)}
+            for q in survey.narrative_questions
+        ]
+    if spec.section == "principles":
+        by_key = {p.principle: p for p in items}
+        return [{"principle": p.key, "qtext": p.name, "item": by_key.get(p.key)} for p in ref.principles]
+    return [{"item": item} for item in items] + [{"item": None}] * spec.blank_rows
+
+
+def _cell_value(col: Column, row: dict[str, Any], labels: _Labels) -> Any:
+    item = row.get("item")
+    if col.kind == "key":
+        return row[col.field] if col.field in row else getattr(item, col.field, None)
+    if col.kind == "fixed":
+        text = row["qtext"]
+        return text.replace("**", "") if col.lang == "en" else _translated(labels, text.replace("**", ""))
+    if col.kind == "guidance":
+        return row["guidance"]
+    if item is None or col.kind == "words":
+        return None
+    return _model_value(item, col)
+
+
+def _translated(labels: _Labels, msgid: str) -> str | None:
+    if labels.national is None:
+        return None
+    other = labels.national(msgid)
+    return other if other != msgid else None
+
+
+def _model_value(item: Any, col: Column) -> Any:
+    name, _, lang = col.field.partition(".")
+    value = getattr(item, name)
+    if lang:
+        return value.get(lang) or None
+    if col.kind == "objectives":
+        return format_objectives(value) or None
+    if col.kind == "yesno":
+        return None if value is None else ("Yes" if value else "No")
+    if isinstance(value, dt.date):
+        return value
+    return None if value in ("", None) else value
+
+
+def _table_sheet(
+    ws: Worksheet, spec: TableSpec, labels: _Labels, languages: tuple[str, ...], rows: list[dict[str, Any]]
+) -> None:
+    columns = spec.expand(languages)
+    ws["A1"] = labels.both(spec.title, " / ")
+    ws["A1"].font = TITLE_FONT
+    ws["A2"] = labels.both(spec.help, " ")
+    ws["A2"].font = HELP_FONT
+    for index, col in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        ws.column_dimensions[letter].width = col.width
+        label = ws.cell(3, index, _column_label(col, labels))
+        label.alignment, label.font = WRAP, Font(bold=True)
+        ws.cell(HEADER_ROW, index, col.header)
+    first, last = HEADER_ROW + 1, HEADER_ROW + max(len(rows), 1)
+    for offset, row in enumerate(rows):
+        for index, col in enumerate(columns, start=1):
+            _write_cell(ws, first + offset, index, col, columns, row, labels)
+    for index, col in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        _validation(ws, col, labels, f"{letter}{first}:{letter}{last}")
+    _word_rule(ws, columns, first, last)
+    _add_table(ws, spec.name, f"A{HEADER_ROW}:{get_column_letter(len(columns))}{last}")
+    ws.freeze_panes = f"{get_column_letter(2)}{first}"
+    _protect(ws)
+
+
+def _column_label(col: Column, labels: _Labels) -> str:
+    label = labels.both(col.label, " / ")
+    return f"{label} ({col.lang})" if col.lang else label
+
+
+def _write_cell(
+    ws: Worksheet, row: int, index: int, col: Column, columns: Sequence[Column], data: dict[str, Any], labels: _Labels
+) -> None:
+    value = _cell_value(col, data, labels)
+    if col.kind == "words":
+        source = next(i for i, c in enumerate(columns, 1) if c.kind == "text" and c.lang == col.lang)
+        ref = f"{get_column_letter(source)}{row}"
+        value = f'=IF(LEN(TRIM({ref}))=0,0,LEN(TRIM({ref}))-LEN(SUBSTITUTE(TRIM({ref})," ",""))+1)'
+    cell = ws.cell(row, index, value)
+    cell.alignment = WRAP
+    if col.locked:
+        cell.fill = LOCKED_FILL
+    else:
+        cell.protection = UNLOCKED
+    if col.kind in ("objectives", "text", "url", "email"):
+        cell.number_format = "@"
+
+
+_ValidationMaker = Callable[[Column], DataValidation]
+
+_VALIDATIONS: dict[str, _ValidationMaker] = {
+    "choice": lambda c: DataValidation("list", formula1='"' + ",".join(c.choices) + '"', allow_blank=True),
+    "yesno": lambda c: DataValidation("list", formula1='"' + ",".join(c.choices) + '"', allow_blank=True),
+    "year": lambda c: DataValidation("whole", operator="between", formula1="1945", formula2="2100", allow_blank=True),
+    "number": lambda c: DataValidation("decimal", operator="between", formula1="-1E+15", formula2="1E+15", allow_blank=True),
+    "date": lambda c: DataValidation("date", operator="greaterThan", formula1="1", allow_blank=True),
+}
+
+
+def _validation(ws: Worksheet, col: Column, labels: _Labels, ref: str) -> None:
+    """Dropdown or type check plus an input message, for unlocked cells."""
+    if col.locked:
+        return
+    maker = _VALIDATIONS.get(col.kind)
+    dv = maker(col) if maker else DataValidation(allow_blank=True)
+    dv.showInputMessage = True
+    dv.showErrorMessage = maker is not None
+    dv.promptTitle = labels.both(col.label, " / ")[:TITLE_LIMIT]
+    dv.prompt = labels.prompt(col.help or col.label)
+    if maker is not None:
+        dv.errorTitle = "gcmreview"[:TITLE_LIMIT]
+        dv.error = labels.prompt(col.help or col.label)
+    dv.add(ref)
+    ws.add_data_validation(dv)
+
+
+def _word_rule(ws: Worksheet, columns: Sequence[Column], first: int, last: int) -> None:
+    """Shade word counts above the guidance."""
+    guidance = next((i for i, c in enumerate(columns, 1) if c.kind == "guidance"), None)
+    if guidance is None:
+        return
+    g = get_column_letter(guidance)
+    for index, col in enumerate(columns, 1):
+        if col.kind == "words":
+            letter = get_column_letter(index)
+            rule = CellIsRule(operator="greaterThan", formula=[f"${g}{first}"], fill=PatternFill("solid", fgColor="F4B183"))
+            ws.conditional_formatting.add(f"{letter}{first}:{letter}{last}", rule)
