@@ -64,3 +64,10 @@ def typecheck(session: nox.Session) -> None:
     """Type-check the package with mypy."""
     session.install(".", *nox.project.dependency_groups(PYPROJECT, "typecheck"))
     session.run("mypy", "gcmreview")
+
+
+@nox.session(python="3.11")
+def catalogs(session: nox.Session) -> None:
+    """Refresh the translation template and catalogs in gcmreview/locale/."""
+    session.install("-e", ".")
+    session.run("python", "-m", "gcmreview.catalogs")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -130,7 +130,22 @@ class ReviewConfig(_Config):
         return next((c for c in self.contributors if c.code == code), None)
 
 
-def _key_path(loc: tuple[int | str, ...], data: Any) -> str:
+def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The (nested) model that a pydantic location points into, for spelling hints."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part) if isinstance(current, type) and issubclass(current, BaseModel) else None
+        if field is None:
+            return None
+        annotation = field.annotation
+        args = [a for a in get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
+        current = args[0] if args else annotation
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _key_path(loc: tuple[int | str, ...]) -> str:
     """Render a pydantic location as a TOML/JSON key path, e.g. contributors[2].code."""
     out = ""
     for part in loc:
@@ -141,11 +156,11 @@ def _key_path(loc: tuple[int | str, ...], data: Any) -> str:
 def _friendly(error: Any, model: type[BaseModel]) -> tuple[Code, dict[str, str]]:
     """Translate one pydantic error into our wording."""
     loc = error["loc"]
-    key = _key_path(loc, None)
+    key = _key_path(loc)
     kind = error["type"]
     if kind == "extra_forbidden":
-        parent = model
-        siblings: list[str] = list(parent.model_fields)
+        parent = _model_at(model, loc[:-1])
+        siblings: list[str] = list(parent.model_fields) if parent else []
         return Code.CONFIG_UNKNOWN_KEY, {"key": key, "suggestion": nearest(str(loc[-1]), siblings)}
     if kind == "missing":
         return Code.CONFIG_MISSING_KEY, {"key": key, "hint": "Add it; see README.md for an example."}
@@ -160,7 +175,7 @@ def pydantic_diagnostics(err: ValidationError, model: type[BaseModel], file: str
     out = []
     for error in err.errors():
         code, values = _friendly(error, model)
-        out.append(Diagnostic.make(code, Location(file=file, key=_key_path(error["loc"], None)), **values))
+        out.append(Diagnostic.make(code, Location(file=file, key=_key_path(error["loc"])), **values))
     return out
 
 

@@ -104,7 +104,7 @@ class Diagnostic:
     location: Location = field(default_factory=Location)
 
     @classmethod
-    def make(cls, code: Code, location: Location, **values: Any) -> Diagnostic:
+    def make(cls, code: Code, location: Location, /, **values: Any) -> Diagnostic:
         return cls(code.code, code.severity, code.template.format(**values), location)
 
     def __str__(self) -> str:

@@ -34,4 +34,8 @@ def atomic_write_with(path: Path, write: Callable[[BinaryIO], None]) -> Path:
 def atomic_write(path: Path, data: bytes | str) -> Path:
     """Write bytes (or UTF-8 text) to ``path`` atomically."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    return atomic_write_with(path, lambda handle: handle.write(payload) and None)
+
+    def write(handle: BinaryIO) -> None:
+        handle.write(payload)
+
+    return atomic_write_with(path, write)

@@ -16,7 +16,7 @@ from .model import Contribution
 from .survey import Survey, load_survey
 from .validate import ReadResult, read_contribution
 
-__all__ = ["CheckResult", "INPUT_SUFFIXES", "check_workspace", "input_files"]
+__all__ = ["INPUT_SUFFIXES", "CheckResult", "check_workspace", "input_files"]
 
 INPUT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 """Files in inputs/ that are taken as contributions (others are ignored)."""

@@ -9,7 +9,7 @@ where each value came from (file, sheet, cell) travels beside them in a
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -30,9 +30,9 @@ ActionType = Literal["Policy", "Law", "Regulation", "Plan", "Programme", "Agreem
 ActionStatus = Literal["Planned", "In progress", "Completed"]
 Sex = Literal["Total", "Female", "Male"]
 
-ACTION_TYPES: tuple[str, ...] = ActionType.__args__
-ACTION_STATUSES: tuple[str, ...] = ActionStatus.__args__
-SEXES: tuple[str, ...] = Sex.__args__
+ACTION_TYPES: tuple[str, ...] = get_args(ActionType)
+ACTION_STATUSES: tuple[str, ...] = get_args(ActionStatus)
+SEXES: tuple[str, ...] = get_args(Sex)
 
 
 def _drop_empty(texts: dict[str, str]) -> dict[str, str]:

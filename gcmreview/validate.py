@@ -20,12 +20,12 @@ from pydantic import BaseModel, ValidationError
 
 from .config import EMAIL_RE, ReviewConfig
 from .errors import Code, Diagnostic, Location, SourceMap, nearest
-from .model import Action, Answer, Contribution, Identity, PrincipleAnswer, Reference, Statistic
 from .languages import dominant_script, language
+from .model import Action, Answer, Contribution, Identity, PrincipleAnswer, Reference, Statistic
 from .survey import Survey, load_reference
 from .text import CELL_LIMIT, bad_characters, citations, describe_char, word_count
 from .workbook.layout import IDENTITY_FIELDS, IDENTITY_SHEET, TABLES, TEMPLATE_VERSION, Column, TableSpec
-from .workbook.read import RawCell, RawTable, open_workbook, read_table
+from .workbook.read import RawCell, open_workbook, read_table
 
 __all__ = ["ReadResult", "check_contribution", "read_contribution"]
 
@@ -59,7 +59,7 @@ class _Cells:
     def where(self, cell: RawCell) -> Location:
         return Location(self.file, self.sheet, cell.coordinate)
 
-    def problem(self, code: Code, cell: RawCell, **values: Any) -> None:
+    def problem(self, code: Code, cell: RawCell, /, **values: Any) -> None:
         self.diagnostics.append(Diagnostic.make(code, self.where(cell), **values))
 
     def parse(self, col: Column | str, kind: str, cell: RawCell) -> Any:
@@ -195,7 +195,7 @@ def _read_section(
 ) -> tuple[list[Any], list[Diagnostic]]:
     columns = spec.expand(review.languages)
     table, problems = read_table(wb, spec.sheet, spec.name, [c.header for c in columns], display)
-    if table is None:
+    if table is None or problems:  # without all its columns a row cannot be read reliably
         return [], problems
     parser = _Cells(display, spec.sheet)
     items: list[Any] = []
@@ -299,12 +299,12 @@ class _Report:
         self.sources = sources
         self.diagnostics: list[Diagnostic] = []
 
-    def __call__(self, code: Code, path: str, **values: Any) -> None:
+    def __call__(self, code: Code, path: str, /, **values: Any) -> None:
         self.diagnostics.append(Diagnostic.make(code, self.sources(path), **values))
 
     def where(self, path: str) -> str:
         loc = self.sources(path)
-        return loc.cell and f"cell {loc.cell}" or loc.key or str(loc)
+        return (loc.cell and f"cell {loc.cell}") or loc.key or str(loc)
 
 
 def _check_identity(identity: Identity, report: _Report) -> None:

@@ -86,7 +86,7 @@ def form_lines(survey: Survey, ref: GcmReference) -> list[str]:
 
 
 def _first_difference(actual: list[str], expected: list[str]) -> str:
-    for number, (got, want) in enumerate(zip(actual, expected), start=1):
+    for number, (got, want) in enumerate(zip(actual, expected, strict=False), start=1):
         if got != want:
             return f"line {number} differs:\n  data:   {got!r}\n  golden: {want!r}"
     return f"line counts differ: data has {len(actual)}, golden has {len(expected)}"

@@ -17,6 +17,7 @@ from ..model import ACTION_STATUSES, ACTION_TYPES, SEXES
 __all__ = [
     "IDENTITY_FIELDS",
     "IDENTITY_SHEET",
+    "IDENTITY_TITLE",
     "INSTRUCTIONS",
     "INSTRUCTIONS_SHEET",
     "TABLES",
@@ -99,6 +100,7 @@ class IdentityField:
 
 INSTRUCTIONS_SHEET = "Instructions"
 IDENTITY_SHEET = "Contributor"
+IDENTITY_TITLE = N_("About your contribution")
 
 INSTRUCTIONS: tuple[str, ...] = (
     N_("How to fill this workbook"),

@@ -8,6 +8,7 @@ input file is read into memory once and never opened for writing.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -120,8 +121,19 @@ def _find_sheet(wb: Workbook, name: str, display: str) -> tuple[Worksheet | None
     return None, [Diagnostic.make(Code.MISSING_SHEET, Location(file=display, sheet=name), sheet=name, suggestion=suggestion)]
 
 
+_ESCAPED_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(text: str) -> str:
+    """Decode OOXML's ``_xHHHH_`` character escapes (Excel writes a line break as ``_x000D_\n``)."""
+    if "_x" in text:
+        text = _ESCAPED_RE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return text.replace("\r\n", "\n")
+
+
 def _cell(cell: Any) -> RawCell:
-    return RawCell(cell.value, cell.coordinate, cell.data_type == "f")
+    value = _unescape(cell.value) if isinstance(cell.value, str) else cell.value
+    return RawCell(value, cell.coordinate, cell.data_type == "f")
 
 
 def read_table(

@@ -27,6 +27,7 @@ from ..survey import Survey, load_reference
 from .layout import (
     IDENTITY_FIELDS,
     IDENTITY_SHEET,
+    IDENTITY_TITLE,
     INSTRUCTIONS,
     INSTRUCTIONS_SHEET,
     TABLES,
@@ -113,7 +114,7 @@ def _instructions_sheet(ws: Worksheet, labels: _Labels, review: ReviewConfig) ->
 def _identity_sheet(
     ws: Worksheet, labels: _Labels, review: ReviewConfig, survey: Survey, code: str, contribution: Contribution | None
 ) -> None:
-    ws["A1"] = labels.both(survey.name + " - " + "Contributor", " / ")
+    ws["A1"] = labels.both(IDENTITY_TITLE, " / ")
     ws["A1"].font = TITLE_FONT
     ws.append([])
     ws.append([])
@@ -174,8 +175,8 @@ def _cell_value(col: Column, row: dict[str, Any], labels: _Labels) -> Any:
     if col.kind == "key":
         return row[col.field] if col.field in row else getattr(item, col.field, None)
     if col.kind == "fixed":
-        text = row["qtext"]
-        return text.replace("**", "") if col.lang == "en" else _translated(labels, text.replace("**", ""))
+        text = row["qtext"] if col.lang == "en" else _translated(labels, row["qtext"])
+        return text.replace("**", "") if text else None
     if col.kind == "guidance":
         return row["guidance"]
     if item is None or col.kind == "words":
