@@ -62,6 +62,10 @@ class _Cells:
     def problem(self, code: Code, cell: RawCell, /, **values: Any) -> None:
         self.diagnostics.append(Diagnostic.make(code, self.where(cell), **values))
 
+    def report_outside(self, table: RawTable) -> None:
+        for cell in table.outside:
+            self.problem(Code.OUTSIDE_TABLE, cell, value=_as_text(cell.value)[:60])
+
     def parse(self, col: Column | str, kind: str, cell: RawCell) -> Any:
         """The cell's value for the model, or None (with a diagnostic when wrong)."""
         if cell.empty:
@@ -169,6 +173,7 @@ def _read_identity(
         detail = f"its Contributor sheet does not name the template ({template or 'empty'})"
         return None, [Diagnostic.make(Code.NOT_TEMPLATE, Location(display, IDENTITY_SHEET), detail=detail)]
     parser = _Cells(display, IDENTITY_SHEET)
+    parser.report_outside(table)
     code = _as_text(cells.get("contributor", empty).value or "").strip()
     found_survey = _as_text(cells.get("survey", empty).value or "").strip()
     if found_survey != survey.id:
@@ -198,6 +203,7 @@ def _read_section(
     if table is None or problems:  # without all its columns a row cannot be read reliably
         return [], problems
     parser = _Cells(display, spec.sheet)
+    parser.report_outside(table)
     items: list[Any] = []
     for row in table.rows:
         data = _row_data(parser, columns, row)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -39,7 +40,10 @@ def test_check_reports_every_file_and_keeps_going(
         OOXMLFile(handle).encrypt("secret", encrypted)
     (workspace / "inputs" / "locked.xlsx").write_bytes(encrypted.getvalue())
     (workspace / "inputs" / "~$lab.xlsx").write_bytes(b"Excel lock file")
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (workspace / "inputs").iterdir()}
     status, out, _ = run(capsys, "check", str(workspace))
+    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (workspace / "inputs").iterdir()}
+    assert before == after, "check must never modify or add input files"
     assert status == 1
     assert out.splitlines() == [
         "inputs/lab.xlsx, sheet Contributor, cell C7: error GCM110: Contributor code 'LAB' is also used by inputs/health.xlsx. Each contributor sends one workbook; remove the older file from inputs/.",

@@ -184,3 +184,11 @@ def test_files_that_are_not_workbooks(workspace: Path, read: Read, content: byte
     path = workspace / "inputs" / "broken.xlsx"
     path.write_bytes(content)
     assert lines(read(path)) == [f"inputs/broken.xlsx: {expected}"]
+
+
+def test_text_typed_outside_the_table_is_reported(write_workbook: WriteWorkbook, read: Read) -> None:
+    path = write_workbook()
+    edit_cells(path, "References", {"F7": "See also the 2019 labour survey"})
+    assert lines(read(path)) == [
+        "inputs/lab.xlsx, sheet References, cell F7: warning GCM222: This cell is outside the sheet's table, so it is not read: 'See also the 2019 labour survey'. Move the text into the table.",
+    ]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -53,6 +54,8 @@ class RawTable:
     name: str
     headers: list[str]
     rows: list[dict[str, RawCell]] = field(default_factory=list)
+    outside: list[RawCell] = field(default_factory=list)
+    """Non-empty cells below the title rows but outside the table: not read, so reported."""
 
 
 def _sniff(data: bytes, display: str) -> Diagnostic | None:
@@ -162,4 +165,17 @@ def read_table(
     raw = RawTable(sheet, table, headers)
     for row in grid[1:]:
         raw.rows.append({h: _cell(c) for h, c in zip(headers, row, strict=True) if h})
+    raw.outside = _outside(ws, ws.tables[table].ref, header_cells[0].row)
     return raw, diagnostics
+
+
+def _outside(ws: Worksheet, ref: str, header_row: int) -> list[RawCell]:
+    """Cells with content from the header row down that lie outside the table's range."""
+    min_col, min_row, max_col, max_row = range_boundaries(ref)
+    found = []
+    for row in ws.iter_rows(min_row=header_row):
+        for cell in row:
+            inside = min_col <= cell.column <= max_col and min_row <= cell.row <= max_row
+            if not inside and cell.value is not None and str(cell.value).strip():
+                found.append(_cell(cell))
+    return found
