@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from .model import Action, Answer, Contribution, Identity, PrincipleAnswer, Refe
 from .survey import Survey, load_reference
 from .text import CELL_LIMIT, bad_characters, citations, describe_char, word_count
 from .workbook.layout import IDENTITY_FIELDS, IDENTITY_SHEET, TABLES, TEMPLATE_VERSION, Column, TableSpec
-from .workbook.read import RawCell, open_workbook, read_table
+from .workbook.read import RawCell, RawTable, open_workbook, read_table
 
 __all__ = ["ReadResult", "check_contribution", "read_contribution"]
 
@@ -39,6 +39,15 @@ _ROW_MODELS: dict[str, type[BaseModel]] = {
 _SPLIT_RE = re.compile(r"[,;\s]+")
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """Something a contributor wrote that does not reach the submission, and why."""
+
+    location: Location
+    value: str
+    reason: str
+
+
 @dataclass
 class ReadResult:
     """One workbook read: the contribution (None if unreadable), sources and problems."""
@@ -47,6 +56,7 @@ class ReadResult:
     contribution: Contribution | None
     sources: SourceMap
     diagnostics: list[Diagnostic]
+    left_out: list[LeftOut] = field(default_factory=list)
 
 
 class _Cells:
@@ -55,6 +65,7 @@ class _Cells:
     def __init__(self, file: str, sheet: str) -> None:
         self.file, self.sheet = file, sheet
         self.diagnostics: list[Diagnostic] = []
+        self.left_out: list[LeftOut] = []
 
     def where(self, cell: RawCell) -> Location:
         return Location(self.file, self.sheet, cell.coordinate)
@@ -62,9 +73,15 @@ class _Cells:
     def problem(self, code: Code, cell: RawCell, /, **values: Any) -> None:
         self.diagnostics.append(Diagnostic.make(code, self.where(cell), **values))
 
+    def drop(self, cell: RawCell, reason: str) -> None:
+        """Record that a non-empty cell's content does not reach the contribution."""
+        if not cell.empty:
+            self.left_out.append(LeftOut(self.where(cell), _as_text(cell.value), reason))
+
     def report_outside(self, table: RawTable) -> None:
         for cell in table.outside:
             self.problem(Code.OUTSIDE_TABLE, cell, value=_as_text(cell.value)[:60])
+            self.drop(cell, "outside the table")
 
     def parse(self, col: Column | str, kind: str, cell: RawCell) -> Any:
         """The cell's value for the model, or None (with a diagnostic when wrong)."""
@@ -73,9 +90,14 @@ class _Cells:
         value = cell.value
         if cell.formula:
             self.problem(Code.FORMULA, cell, value=str(value)[:60])
+            self.drop(cell, "a formula, not text")
             return None
         parser = getattr(self, f"_{kind}", None)
-        return parser(col, cell, value) if parser else _as_text(value)
+        before = len(self.diagnostics)
+        parsed = parser(col, cell, value) if parser else _as_text(value)
+        if len(self.diagnostics) > before:
+            self.drop(cell, self.diagnostics[-1].message)
+        return parsed
 
     def _objectives(self, col: Any, cell: RawCell, value: Any) -> list[int]:
         out: list[int] = []
@@ -144,24 +166,28 @@ def read_contribution(path: Path, review: ReviewConfig, survey: Survey, display:
     wb, problems = open_workbook(path, display)
     if wb is None:
         return ReadResult(display, None, sources, problems)
-    identity, header = _read_identity(wb, review, survey, display, sources)
+    about = _Cells(display, IDENTITY_SHEET)
+    identity, fatal = _read_identity(wb, review, survey, about, sources)
     if identity is None:
-        return ReadResult(display, None, sources, header)
-    diagnostics = list(header)
+        return ReadResult(display, None, sources, fatal)
+    diagnostics = list(about.diagnostics)
+    left_out = list(about.left_out)
     sections: dict[str, list[Any]] = {}
     for spec in TABLES:
-        rows, found = _read_section(wb, spec, review, display, sources)
+        rows, found, dropped = _read_section(wb, spec, review, display, sources)
         sections[spec.section] = rows
         diagnostics += found
+        left_out += dropped
     contribution = Contribution(survey=survey.id, contributor=identity[0], identity=identity[1], **sections)
     diagnostics += check_contribution(contribution, sources, review, survey)
-    return ReadResult(display, contribution, sources, diagnostics)
+    return ReadResult(display, contribution, sources, diagnostics, left_out)
 
 
 def _read_identity(
-    wb: Any, review: ReviewConfig, survey: Survey, display: str, sources: SourceMap
+    wb: Any, review: ReviewConfig, survey: Survey, parser: _Cells, sources: SourceMap
 ) -> tuple[tuple[str, Identity] | None, list[Diagnostic]]:
-    """The Contributor sheet: template checks first, then the identity fields."""
+    """The Contributor sheet: template checks first (fatal problems returned), then the identity fields."""
+    display = parser.file
     table, problems = read_table(wb, IDENTITY_SHEET, IDENTITY_SHEET, ["Field", "Value"], display)
     if table is None or problems:
         detail = "it has no Contributor sheet with the Contributor table"
@@ -172,7 +198,6 @@ def _read_identity(
     if not template.startswith(TEMPLATE_VERSION.rsplit("-", 1)[0]):
         detail = f"its Contributor sheet does not name the template ({template or 'empty'})"
         return None, [Diagnostic.make(Code.NOT_TEMPLATE, Location(display, IDENTITY_SHEET), detail=detail)]
-    parser = _Cells(display, IDENTITY_SHEET)
     parser.report_outside(table)
     code = _as_text(cells.get("contributor", empty).value or "").strip()
     found_survey = _as_text(cells.get("survey", empty).value or "").strip()
@@ -192,16 +217,16 @@ def _read_identity(
         value = parser.parse(spec.key, spec.kind, cell)
         values[spec.key] = "" if value is None and spec.kind != "date" else value
     identity = Identity.model_validate({k: v for k, v in values.items() if v is not None or k == "date"})
-    return (code, identity), parser.diagnostics
+    return (code, identity), []
 
 
 def _read_section(
     wb: Any, spec: TableSpec, review: ReviewConfig, display: str, sources: SourceMap
-) -> tuple[list[Any], list[Diagnostic]]:
+) -> tuple[list[Any], list[Diagnostic], list[LeftOut]]:
     columns = spec.expand(review.languages)
     table, problems = read_table(wb, spec.sheet, spec.name, [c.header for c in columns], display)
     if table is None or problems:  # without all its columns a row cannot be read reliably
-        return [], problems
+        return [], problems, []
     parser = _Cells(display, spec.sheet)
     parser.report_outside(table)
     items: list[Any] = []
@@ -212,14 +237,17 @@ def _read_section(
         path = f"{spec.section}[{len(items)}]"
         item = _row_model(parser, spec, columns, row, data)
         if item is None:
+            for col in columns:
+                if not col.locked and col.header in row:
+                    parser.drop(row[col.header], "the row has errors, so it was not used")
             continue
         first = next(iter(row.values()))
         sources.add(path, parser.where(first))
         for col in columns:
-            if col.field and col.header in row:
+            if col.field and col.header in row and not row[col.header].empty:
                 sources.add(f"{path}.{col.field}", parser.where(row[col.header]))
         items.append(item)
-    return items, problems + parser.diagnostics
+    return items, problems + parser.diagnostics, parser.left_out
 
 
 def _row_data(parser: _Cells, columns: tuple[Column, ...], row: dict[str, RawCell]) -> dict[str, Any] | None:
