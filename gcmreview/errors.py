@@ -34,6 +34,7 @@ class Code(enum.Enum):
     MISSING_TABLE = ("GCM108", "error", "Table '{table}' is missing from this sheet. Do not delete the template's tables; generate a blank workbook to copy it from.")
     MISSING_HEADER = ("GCM109", "error", "Column '{header}' is missing from table '{table}'{suggestion}. Do not rename the template's column headers.")
     DUPLICATE_CONTRIBUTOR = ("GCM110", "error", "Contributor code '{code}' is also used by {other}. Each contributor sends one workbook; remove the older file from inputs/.")
+    MISSING_WORKBOOK = ("GCM112", "warning", "No workbook received from {code} ({name}). Send them `{file}` (made by `gcmreview workbook`) or remove them from review.toml.")
     UNKNOWN_CONTRIBUTOR = ("GCM111", "error", "Contributor code '{code}' is not listed in review.toml{suggestion}. Add it to [[contributors]] or correct the code.")
     # Contribution content (GCM2xx)
     REQUIRED = ("GCM200", "error", "{field} is empty. Fill it in: the coordinator needs it to credit and contact the contributor.")
@@ -59,6 +60,9 @@ class Code(enum.Enum):
     INVALID_CELL = ("GCM221", "error", "{detail}")
     OUTSIDE_TABLE = ("GCM222", "warning", "This cell is outside the sheet's table, so it is not read: '{value}'. Move the text into the table.")
     UNKNOWN_LANGUAGE = ("GCM220", "error", "Language '{lang}' is not a language of this review ({languages}).")
+    # Consolidation (GCM23x)
+    PRINCIPLE_DISAGREEMENT = ("GCM230", "warning", "Contributors disagree on whether '{principle}' is integrated: {votes}. The submission says {decision} ({why}).")
+    REFERENCE_CONFLICT = ("GCM231", "error", "Reference key '{key}' means another source in {other}: '{first}' there, '{second}' here. Use different keys for different sources.")
     # review.toml (GCM3xx)
     CONFIG_SYNTAX = ("GCM300", "error", "review.toml is not valid TOML: {detail}.")
     CONFIG_VALUE = ("GCM301", "error", "{detail}")
@@ -163,6 +167,12 @@ class SourceMap:
             prefix = prefix[:cut]
             found = self._map.get(prefix)
         return found or Location(file=self.file, key=path)
+
+    def under(self, prefix: str) -> list[Location]:
+        """Every recorded location at ``prefix`` or below it, in the order recorded."""
+        return [
+            loc for path, loc in self._map.items() if path == prefix or path.startswith((f"{prefix}.", f"{prefix}["))
+        ]
 
     def __len__(self) -> int:
         return len(self._map)

@@ -75,8 +75,9 @@ class _Cells:
 
     def drop(self, cell: RawCell, reason: str) -> None:
         """Record that a non-empty cell's content does not reach the contribution."""
-        if not cell.empty:
-            self.left_out.append(LeftOut(self.where(cell), _as_text(cell.value), reason))
+        where = self.where(cell)
+        if not cell.empty and all(x.location != where for x in self.left_out):
+            self.left_out.append(LeftOut(where, _as_text(cell.value), reason))
 
     def report_outside(self, table: RawTable) -> None:
         for cell in table.outside:

@@ -59,6 +59,13 @@ class _Labels:
         other = self.national(msgid)
         return msgid if other == msgid else f"{msgid}{sep}{other}"
 
+    def title(self, msgid: str) -> str:
+        """An input-message title within Excel's 32-character limit, never cut mid-word."""
+        for text in (self.both(msgid, " / "), self.national(msgid) if self.national else msgid, msgid):
+            if len(text) <= TITLE_LIMIT:
+                return text
+        return msgid[:TITLE_LIMIT]
+
     def prompt(self, msgid: str) -> str:
         """An input message within Excel's 255-character limit."""
         text = self.both(msgid, "\n")
@@ -274,7 +281,7 @@ def _validation(ws: Worksheet, col: Column, labels: _Labels, ref: str) -> None:
     dv = maker(col) if maker else DataValidation(allow_blank=True)
     dv.showInputMessage = True
     dv.showErrorMessage = maker is not None
-    dv.promptTitle = labels.both(col.label, " / ")[:TITLE_LIMIT]
+    dv.promptTitle = labels.title(col.label)
     dv.prompt = labels.prompt(col.help or col.label)
     if maker is not None:
         dv.errorTitle = "gcmreview"[:TITLE_LIMIT]

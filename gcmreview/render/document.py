@@ -1,0 +1,271 @@
+"""The submission laid out for one language: what every renderer (DOCX, HTML/PDF) walks.
+
+Stage: render (shared). :func:`layout` turns a :class:`~gcmreview.submission.Submission`
+into a :class:`Document`: the form's fixed texts in order, each question followed by
+its answer blocks, the principles table, and the footnotes numbered in order of first
+citation through the whole document. Renderers only place what is here; they make no
+decisions about content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..i18n import N_, Translator, translator
+from ..languages import language
+from ..markup import Block, Span, parse
+from ..submission import ActionEntry, Answer, StatisticEntry, Submission
+from ..survey import Question, Survey, load_reference
+
+__all__ = ["Body", "Document", "Footnote", "Item", "QuestionView", "Run", "Table", "layout"]
+
+PENDING = N_("translation pending")
+NO_ANSWER = N_("No contribution answers this question yet.")
+
+
+@dataclass(frozen=True)
+class Run:
+    """Text with formatting, or a footnote reference (``footnote`` set, ``text`` empty), or a line break."""
+
+    text: str = ""
+    bold: bool = False
+    italic: bool = False
+    footnote: int | None = None
+    linebreak: bool = False
+
+
+@dataclass
+class Item:
+    """A paragraph of the document: plain, bullet or numbered, with its runs.
+
+    ``contributor`` names who wrote it (shown in review drafts); ``lang`` is the
+    language the text is in (it differs from the document's when a translation is
+    pending); ``mark`` is a notice to show with it, e.g. "translation pending".
+    """
+
+    runs: list[Run]
+    kind: Literal["paragraph", "bullet", "numbered"] = "paragraph"
+    level: int = 0
+    number: str = ""
+    contributor: str = ""
+    lang: str = ""
+    mark: str = ""
+    style: Literal["answer", "action", "note"] = "answer"
+
+
+@dataclass
+class Table:
+    """A simple table: header cells and rows of cells, each cell a list of runs."""
+
+    header: list[str]
+    rows: list[list[list[Run]]]
+    contributors: list[str] = field(default_factory=list)
+
+
+Body = Item | Table
+
+
+@dataclass
+class QuestionView:
+    label: str
+    text: list[Run]
+    answer_prefix: str = ""
+    body: list[Body] = field(default_factory=list)
+    qid: str = ""
+
+
+@dataclass
+class ClusterView:
+    intro: list[Run]
+    title: str
+    objectives: str
+    questions: list[QuestionView]
+
+
+@dataclass
+class PrincipleRow:
+    name: str
+    integrated: bool | None
+    explanation: list[Item]
+
+
+@dataclass
+class Footnote:
+    number: int
+    text: str
+    url: str = ""
+
+
+@dataclass
+class Document:
+    """One language version of the submission, in form order."""
+
+    lang: str
+    locale: str
+    title: list[str]
+    subject: str
+    author: str
+    country: str
+    survey_name: str
+    mandate: list[list[Run]]
+    contact_intro: list[Run]
+    contact: list[tuple[str, str]]
+    return_line: list[Run]
+    sharing_line: list[Run]
+    sharing: tuple[str, bool, str, bool]
+    instructions_heading: str
+    instructions: list[list[Run]]
+    clusters: list[ClusterView]
+    principles_question: QuestionView
+    principles_header: tuple[str, str, str, str, str]
+    principles: list[PrincipleRow]
+    closing_intro: list[Run]
+    closing: list[QuestionView]
+    footnotes: list[Footnote] = field(default_factory=list)
+    contributors: dict[str, str] = field(default_factory=dict)
+    draft: bool = False
+    problems: list[str] = field(default_factory=list)
+    review: bool = False
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+class _Footnotes:
+    """Numbers references in order of first citation."""
+
+    def __init__(self, submission: Submission) -> None:
+        self.submission = submission
+        self.numbers: dict[str, int] = {}
+        self.notes: list[Footnote] = []
+
+    def number(self, contributor: str, key: str) -> int | None:
+        ref = self.submission.reference(contributor, key)
+        if ref is None:
+            return None
+        if ref.id not in self.numbers:
+            self.numbers[ref.id] = len(self.numbers) + 1
+            self.notes.append(Footnote(self.numbers[ref.id], ref.citation, ref.url))
+        return self.numbers[ref.id]
+
+
+def _fixed(text: str) -> list[Run]:
+    """A fixed text of the form: its **bold** marks become bold runs."""
+    runs: list[Run] = []
+    for block in parse(text):
+        runs += [Run(s.text, s.bold, s.italic, linebreak=s.linebreak) for s in block.spans]
+    return runs
+
+
+class _Builder:
+    def __init__(self, submission: Submission, survey: Survey, lang: str, review: bool) -> None:
+        self.s, self.survey, self.lang, self.review = submission, survey, lang, review
+        self.t: Translator = translator(lang)
+        self.notes = _Footnotes(submission)
+
+    def runs(self, spans: list[Span], contributor: str) -> list[Run]:
+        out = []
+        for span in spans:
+            if span.cite is not None:
+                number = self.notes.number(contributor, span.cite)
+                out.append(Run(footnote=number) if number else Run(f"[@{span.cite}]"))
+            else:
+                out.append(Run(span.text, span.bold, span.italic, linebreak=span.linebreak))
+        return out
+
+    def text_items(self, texts: dict[str, str], contributor: str, style: str = "answer") -> list[Item]:
+        """The blocks of a contributor's text in this language, or its source marked pending."""
+        lang, mark = self.lang, ""
+        if not texts.get(lang):
+            lang = next(iter(texts))
+            mark = self.t(PENDING)
+        items = [self._item(b, contributor, lang, mark, style) for b in parse(texts[lang])]
+        return items
+
+    def _item(self, block: Block, contributor: str, lang: str, mark: str, style: str) -> Item:
+        return Item(self.runs(block.spans, contributor), block.kind, block.level, block.number, contributor, lang, mark, style)  # type: ignore[arg-type]
+
+    def question(self, q: Question) -> QuestionView:
+        view = QuestionView(q.label, _fixed(self.t(q.text)), self.t(q.answer_prefix) if q.answer_prefix else "", qid=q.id)
+        answer = self.s.answer(q.id)
+        if answer is not None:
+            view.body = self.answer_body(answer)
+        if not view.body and self.review:
+            view.body = [Item([Run(self.t(NO_ANSWER), italic=True)], style="note")]
+        return view
+
+    def answer_body(self, answer: Answer) -> list[Body]:
+        body: list[Body] = []
+        for paragraph in answer.paragraphs:
+            body += self.text_items(paragraph.text, paragraph.contributor)
+        if answer.statistics:
+            body.append(self.statistics(answer.statistics))
+        for group in answer.actions:
+            objective = load_reference().objective(group.objective)
+            title = self.t(objective.title) if objective else ""
+            heading = f"{self.t(N_('Objective'))} {group.objective}: {title}"
+            body.append(Item([Run(heading, bold=True)], style="action"))
+            body += [self.action(entry) for entry in group.actions]
+        return body
+
+    def action(self, entry: ActionEntry) -> Item:
+        a = entry.action
+        facts = [self.t(a.type)] + ([str(a.year)] if a.year else []) + ([self.t(a.status)] if a.status else [])
+        runs = [Run(a.title, bold=True), Run(f" ({', '.join(facts)}). ")]
+        if a.lead:
+            runs.append(Run(f"{self.t(N_('Lead'))}: {a.lead}" + (f"; {self.t(N_('partners'))}: {a.partners}" if a.partners else "") + ". "))
+        for text in (a.description, a.results):
+            for block in parse(text):
+                runs += self.runs(block.spans, entry.contributor) + [Run(" ")]
+        return Item(runs, "bullet", contributor=entry.contributor, style="action")
+
+    def statistics(self, entries: list[StatisticEntry]) -> Table:
+        header = [self.t(N_(h)) for h in ("Indicator", "Value", "Unit", "Year", "Breakdown", "Source")]
+        rows = []
+        for e in entries:
+            s = e.statistic
+            breakdown = ", ".join(x for x in (self.t(s.sex) if s.sex else "", s.age_group, s.nationality) if x)
+            value = f"{s.value:,}" if isinstance(s.value, int) else f"{s.value:,.2f}".rstrip("0").rstrip(".")
+            source = [r for b in parse(s.source) for r in self.runs(b.spans, e.contributor)] if s.source else []
+            rows.append([[Run(s.indicator)], [Run(value)], [Run(s.unit)], [Run(str(s.year or ""))], [Run(breakdown)], source])
+        return Table(header, rows, [e.contributor for e in entries])
+
+
+def layout(submission: Submission, survey: Survey, lang: str = "en", *, review: bool = False,
+           draft: bool = False, problems: list[str] | None = None) -> Document:
+    """Lay out the submission in ``lang``; ``review`` adds contributor names, ``draft`` the problems."""
+    b = _Builder(submission, survey, lang, review)
+    t = b.t
+    ref = load_reference()
+    clusters = []
+    for section in survey.sections:
+        cluster = next(c for c in ref.clusters if c.number == section.cluster)
+        numbers = ", ".join(str(n) for n in cluster.objectives)
+        clusters.append(ClusterView(_fixed(t(section.intro)), f"{cluster.number}. {t(cluster.title)}",
+                                    f"{t(survey.objectives_label)} {numbers}", [b.question(q) for q in section.questions]))
+    p = survey.principles
+    principles_question = b.question(p.question)
+    principles = [
+        PrincipleRow(t(next(x.name for x in ref.principles if x.key == r.principle)), r.integrated,
+                     [i for v in r.votes if v.explanation for i in b.text_items(v.explanation, v.contributor)])
+        for r in submission.principles
+    ]
+    closing = [b.question(q) for q in survey.closing_questions]
+    c = submission.contact
+    contact_values = {"country": submission.country.name, "office": c.office, "name": c.name, "position": c.position,
+                      "email": c.email, "telephone": c.telephone, "address": c.address}
+    names = {e.code: e.name.get(lang) or e.name["en"] for e in submission.contributors}
+    return Document(
+        lang=lang, locale=language(lang).locale, title=[t(x) for x in survey.title], subject=t(survey.title[1]) if len(survey.title) > 1 else survey.name,
+        author=c.office, country=submission.country.name, survey_name=t(survey.title[0]),
+        mandate=[_fixed(t(m)) for m in survey.mandate], contact_intro=_fixed(t(survey.contact_intro)),
+        contact=[(t(f.label), contact_values.get(f.key, "")) for f in survey.contact_fields],
+        return_line=_fixed(t(survey.return_line)), sharing_line=_fixed(t(survey.sharing_line)),
+        sharing=(t(survey.sharing_yes), submission.publish, t(survey.sharing_no), not submission.publish),
+        instructions_heading=t(survey.instructions_heading), instructions=[_fixed(t(i)) for i in survey.instructions],
+        clusters=clusters, principles_question=principles_question,
+        principles_header=(t(p.header_principle), t(p.header_integrated), t(p.header_explanation), t(p.yes), t(p.no)),
+        principles=principles, closing_intro=_fixed(t(survey.closing_intro)), closing=closing,
+        footnotes=b.notes.notes, contributors=names, draft=draft, problems=list(problems or []), review=review,
+        labels={"draft": t(N_("DRAFT")), "problems": t(N_("Problems to resolve before sending")),
+                "page": t(N_("Page")), "pending": t(PENDING)},
+    )

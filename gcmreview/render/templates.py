@@ -1,0 +1,42 @@
+"""Where document templates are found: the workspace's ``templates/`` first, then the packaged ones.
+
+A facilitator restyles the output by copying a packaged template (e.g. ``base.docx``
+or ``submission.css``) into the workspace's ``templates/`` folder and editing it.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from ..errors import Code, Diagnostic, GcmReviewError, Location
+
+__all__ = ["find_template", "packaged_templates", "template_dirs"]
+
+
+def packaged_templates() -> Path:
+    """The templates shipped with gcmreview (the repository's templates/ folder)."""
+    try:
+        return Path(str(resources.files("gcmreview.templates")))
+    except ModuleNotFoundError:  # running from a source tree without installing
+        return Path(__file__).resolve().parents[2] / "templates"
+
+
+def template_dirs(workspace: Path | None) -> list[Path]:
+    """Folders searched for templates, the workspace's own first."""
+    dirs = []
+    if workspace is not None and (workspace / "templates").is_dir():
+        dirs.append((workspace / "templates").resolve())
+    packaged = packaged_templates().resolve()
+    if packaged not in dirs:
+        dirs.append(packaged)
+    return dirs
+
+
+def find_template(name: str, workspace: Path | None) -> Path:
+    """The first template called ``name``; GcmReviewError if none exists."""
+    for folder in template_dirs(workspace):
+        if (folder / name).is_file():
+            return folder / name
+    hint = "Reinstall gcmreview or copy the file from the packaged templates/ folder."
+    raise GcmReviewError([Diagnostic.make(Code.FILE_NOT_FOUND, Location(file=f"templates/{name}"), what=f"Template {name}", hint=hint)])
