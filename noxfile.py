@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 
 import nox
 
@@ -12,13 +13,27 @@ nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
-# System packages the tests need; installed with apt-get when missing (as root, on Debian).
-SYSTEM_PACKAGES = {"soffice": ["libreoffice-calc-nogui"]}
+# Debian packages the build needs (WeasyPrint's Pango and HarfBuzz, fonts for every
+# script a review may use) and those only the tests need (LibreOffice opens our
+# workbooks and documents). Installed with apt-get when missing (as root).
+BUILD_PACKAGES = [
+    "libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fontconfig",
+    "fonts-noto-core", "fonts-dejavu-core",
+]
+TEST_PACKAGES = [*BUILD_PACKAGES, "libreoffice-calc-nogui", "libreoffice-writer-nogui", "poppler-utils"]
 
 
-def _system_packages(session: nox.Session, needs: dict[str, list[str]]) -> None:
-    """Install the Debian packages providing the given commands, when they are missing."""
-    missing = [pkg for cmd, pkgs in needs.items() if shutil.which(cmd) is None for pkg in pkgs]
+def _installed(package: str) -> bool:
+    result = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True, check=False)
+    return result.stdout.strip().endswith("installed")
+
+
+def _system_packages(session: nox.Session, packages: list[str]) -> None:
+    """Install the Debian packages that are missing."""
+    if shutil.which("dpkg-query") is None:
+        session.warn(f"Not a Debian system: make sure these are installed: {' '.join(packages)}")
+        return
+    missing = [pkg for pkg in packages if not _installed(pkg)]
     if not missing:
         return
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
@@ -30,17 +45,18 @@ def _system_packages(session: nox.Session, needs: dict[str, list[str]]) -> None:
 
 @nox.session(python="3.11")
 def tests(session: nox.Session) -> None:
-    """Run the test suite (installs LibreOffice for the workbook-opening test)."""
-    _system_packages(session, SYSTEM_PACKAGES)
+    """Run the test suite (installs fonts, Pango and LibreOffice when missing)."""
+    _system_packages(session, TEST_PACKAGES)
     session.install(".", *nox.project.dependency_groups(PYPROJECT, "test"))
     session.run("pytest", *session.posargs)
 
 
 @nox.session(python="3.11")
 def build(session: nox.Session) -> None:
-    """Check the sample review in inputs/ (the main job on the sample workspace)."""
+    """Build the sample review in inputs/ into build/ (the main job on the sample workspace)."""
+    _system_packages(session, BUILD_PACKAGES)
     session.install(".")
-    session.run("gcmreview", "check", ".")
+    session.run("gcmreview", "build", ".")
 
 
 @nox.session(python="3.11")

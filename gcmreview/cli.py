@@ -21,7 +21,9 @@ from .errors import Diagnostic, GcmReviewError
 from .exchange import contribution_json, contribution_schema, export_workbook, load_contribution_json
 from .inputs import check_workspace
 from .languages import languages
+from .pipeline import build
 from .scaffold import new_workspace
+from .submission import Submission
 from .survey import Survey, load_survey
 from .workbook import save_workbook, workbook_name, write_blank_workbooks
 
@@ -52,8 +54,25 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
-    schema = sub.add_parser("schema", help="print the JSON Schema of a contribution", epilog=EPILOG)
-    schema.set_defaults(workspace=None)
+    build = sub.add_parser("build", help="build the submission into build/", epilog=EPILOG)
+    build.add_argument("workspace", nargs="?", type=Path, default=Path("."))
+    build.add_argument("--draft", action="store_true", help="build despite errors; the documents are marked DRAFT and list the problems")
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of a contribution (or of the submission)", epilog=EPILOG)
+    schema.add_argument("--submission", action="store_true", help="the consolidated submission's schema (build/submission.json)")
+
+    translate = sub.add_parser("translate", help="hand text to translators and bring translations back", epilog=EPILOG)
+    tsub = translate.add_subparsers(dest="translate_command", required=True, metavar="ACTION")
+    texp = tsub.add_parser("export", help="write the texts that need translation (missing or stale) as XLIFF 1.2 or xlsx", epilog=EPILOG)
+    texp.add_argument("workspace", nargs="?", type=Path, default=Path("."))
+    texp.add_argument("--to", required=True, metavar="LANG", help="target language, e.g. en or km")
+    texp.add_argument("--format", choices=("xliff", "xlsx"), default="xliff")
+    texp.add_argument("-o", "--output", type=Path, help="file to write (default: build/translations/<ISO>-to-<LANG>.xlf or .xlsx)")
+    timp = tsub.add_parser("import", help="bring a translated XLIFF or xlsx back into inputs/translations/", epilog=EPILOG)
+    timp.add_argument("file", type=Path)
+    timp.add_argument("-w", "--workspace", type=Path, default=Path("."))
+    timp.add_argument("--translator", help="name recorded with each translation")
+    timp.add_argument("--confirm-unchanged", action="store_true", help="accept stale translations sent back unchanged")
 
     imp = sub.add_parser("import", help="write a filled workbook from a contribution JSON file", epilog=EPILOG)
     imp.add_argument("file", type=Path)
@@ -118,8 +137,51 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    print(json.dumps(contribution_schema(), ensure_ascii=False, indent=2))
+    schema = Submission.model_json_schema() if args.submission else contribution_schema()
+    print(json.dumps(schema, ensure_ascii=False, indent=2))
     return EXIT_OK
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    try:
+        result = build(args.workspace, draft=args.draft)
+    except GcmReviewError as exc:
+        _print_diagnostics(exc.diagnostics, sys.stderr)
+        print("Build refused: fix the errors above, or run `gcmreview build --draft` for a draft marked DRAFT.", file=sys.stderr)
+        return EXIT_INPUT
+    _print_diagnostics(sorted(result.prepared.diagnostics, key=lambda d: (d.location, d.code)), sys.stdout)
+    for output in result.outputs:
+        print(f"{output.path}{f'  ({output.about})' if output.about else ''}")
+    total = sum(result.timings.values())
+    print(f"Built in {total:.1f} s{' (DRAFT)' if args.draft else ''}: {len(result.submission.left_out)} item(s) left out, {len(result.submission.conflicts)} conflict(s); see build/build.log.")
+    return EXIT_OK
+
+
+def _cmd_translate(args: argparse.Namespace) -> int:
+    from . import translate as tr
+
+    if args.translate_command == "export":
+        review, _ = _review(args.workspace)
+        if args.to not in review.languages:
+            print(f"gcmreview: '{args.to}' is not a language of this review ({', '.join(review.languages)}).", file=sys.stderr)
+            return EXIT_INPUT
+        checked = check_workspace(args.workspace)
+        segments = tr.segments(checked, review)
+        store = tr.load_store(args.workspace, args.to)
+        suffix = ".xlf" if args.format == "xliff" else ".xlsx"
+        target = args.output or args.workspace / "build" / "translations" / f"{review.country.iso}-to-{args.to}{suffix}"
+        export = tr.export_xliff if args.format == "xliff" else tr.export_xlsx
+        written = export(segments, args.to, store, target)
+        print(f"{len(written)} text(s) to translate into {args.to}: {target}")
+        return EXIT_OK
+    review, _ = _review(args.workspace)
+    checked = check_workspace(args.workspace)
+    report = tr.import_translations(args.workspace, args.file, review, checked, translator=args.translator,
+                                    confirm_unchanged=args.confirm_unchanged)
+    _print_diagnostics(report.diagnostics, sys.stderr)
+    for lang, ids in report.stored.items():
+        print(f"{len(ids)} translation(s) into {lang} stored in inputs/translations/{lang}.json")
+    return EXIT_INPUT if any(d.severity == "error" for d in report.diagnostics) else EXIT_OK
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
@@ -146,7 +208,9 @@ COMMANDS = {
     "new": _cmd_new,
     "workbook": _cmd_workbook,
     "check": _cmd_check,
+    "build": _cmd_build,
     "schema": _cmd_schema,
+    "translate": _cmd_translate,
     "import": _cmd_import,
     "export": _cmd_export,
 }

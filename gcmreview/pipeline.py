@@ -7,15 +7,24 @@ documents -> files.
 
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .consolidate import consolidate
-from .errors import Diagnostic
+from .errors import Diagnostic, GcmReviewError
+from .fsutil import atomic_write
 from .inputs import CheckResult, check_workspace
+from .render.document import layout
+from .render.docx import build_docx
+from .render.html import render_html
+from .render.log import Output, render_log
+from .render.pdf import render_pdf
+from .render.templates import find_template
 from .submission import Submission
 
-__all__ = ["Prepared", "prepare"]
+__all__ = ["BuildResult", "Prepared", "build", "output_stem", "prepare"]
 
 
 @dataclass
@@ -36,3 +45,77 @@ def prepare(workspace: Path) -> Prepared:
     checked = check_workspace(workspace)
     submission, found = consolidate(checked.review, checked.survey, checked.results)
     return Prepared(checked, submission, checked.diagnostics + found)
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote and found."""
+
+    prepared: Prepared
+    outputs: list[Output]
+    timings: dict[str, float]
+
+    @property
+    def submission(self) -> Submission:
+        return self.prepared.submission
+
+
+def output_stem(submission: Submission) -> str:
+    """Common start of output file names, e.g. ``KHM-escap-2020``."""
+    return f"{submission.country.iso}-{submission.survey}"
+
+
+def build(workspace: Path, *, draft: bool = False) -> BuildResult:
+    """Build the submission of a workspace into ``build/``.
+
+    Refuses (GcmReviewError) when the inputs have errors, unless ``draft``: a draft
+    is marked DRAFT and lists the problems on its last page.
+    """
+    clock = _Clock()
+    prepared = prepare(workspace)
+    clock.lap("read + check")
+    if prepared.errors and not draft:
+        raise GcmReviewError(prepared.errors)
+    sub, survey = prepared.submission, prepared.check.survey
+    problems = [str(d) for d in prepared.errors] if draft else []
+    folder = workspace / "build"
+    stem = output_stem(sub)
+    files: dict[str, bytes | str] = {
+        "submission.json": sub.model_dump_json(indent=2) + "\n",
+        "submission.schema.json": json.dumps(Submission.model_json_schema(), indent=2) + "\n",
+    }
+    clock.lap("consolidate")
+    notes: list[str] = []
+    template = find_template("base.docx", workspace)
+    doc = layout(sub, survey, "en", draft=draft, problems=problems)
+    for name, view in ((f"{stem}.en.docx", doc), (f"{stem}.en.review.docx", layout(sub, survey, "en", review=True, draft=draft, problems=problems))):
+        result = build_docx(view, template)
+        files[name] = result.data
+        notes += [f"{name}: {line}" for line in result.cleaned]
+    clock.lap("docx")
+    messages: list[str] = []
+    stats: dict[str, int] = {}
+    files[f"{stem}.en.pdf"] = render_pdf(render_html(doc, workspace), workspace, messages=messages, stats=stats)
+    notes += [f"{stem}.en.pdf: {m}" for m in messages]
+    clock.lap("pdf")
+    about = {f"{stem}.en.pdf": f"{stats.get('pages', 0)} pages"}
+    outputs = [Output(f"build/{name}", about.get(name, f"{len(data):,} bytes")) for name, data in files.items()]
+    outputs.append(Output("build/build.log"))
+    for name, data in files.items():
+        atomic_write(folder / name, data)
+    clock.lap("write")
+    atomic_write(folder / "build.log", render_log(sub, prepared.diagnostics, outputs, clock.laps, notes))
+    return BuildResult(prepared, outputs, clock.laps)
+
+
+class _Clock:
+    """Times the build's steps for the log."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.laps[step] = now - self._last
+        self._last = now

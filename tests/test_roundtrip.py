@@ -60,3 +60,11 @@ def test_sample_workbooks_match_their_sources(source: Path) -> None:
     workbook = ROOT / "inputs" / f"{source.stem}.xlsx"
     back, _ = export_workbook(workbook, review, survey, workbook.name)
     assert back == load_contribution_json(source, review, survey, source.name)
+
+
+def test_text_that_looks_like_a_formula_stays_text(write_workbook: WriteWorkbook, read: Any, contribution_data: dict[str, Any]) -> None:
+    contribution_data["answers"][1]["text"]["en"] = '=HYPERLINK("http://example.org","click")'
+    path = write_workbook(contribution_data)
+    result = read(path)
+    assert [d.code for d in result.diagnostics] == []
+    assert result.contribution.answers[1].text["en"] == '=HYPERLINK("http://example.org","click")'

@@ -215,7 +215,7 @@ class _Builder:
             runs.append(Run(f"{self.t(N_('Lead'))}: {a.lead}" + (f"; {self.t(N_('partners'))}: {a.partners}" if a.partners else "") + ". "))
         for text in (a.description, a.results):
             for block in parse(text):
-                runs += self.runs(block.spans, entry.contributor) + [Run(" ")]
+                runs += [*self.runs(block.spans, entry.contributor), Run(" ")]
         return Item(runs, "bullet", contributor=entry.contributor, style="action")
 
     def statistics(self, entries: list[StatisticEntry]) -> Table:

@@ -253,6 +253,9 @@ def _write_cell(
         ref = f"{get_column_letter(source)}{row}"
         value = f'=IF(LEN(TRIM({ref}))=0,0,LEN(TRIM({ref}))-LEN(SUBSTITUTE(TRIM({ref})," ",""))+1)'
     cell = ws.cell(row, index, value)
+    if isinstance(value, str) and value.startswith("=") and col.kind != "words":
+        cell.data_type = "s"  # text that looks like a formula stays text
+        cell.quotePrefix = True
     cell.alignment = WRAP
     if col.locked:
         cell.fill = LOCKED_FILL

@@ -1,0 +1,303 @@
+"""The DOCX base template: python-docx's default document with the styles the renderer uses.
+
+Stage: render (DOCX), build time only. :func:`make_base_template` writes
+``templates/base.docx``; a facilitator restyles the submission by editing that file's
+styles in Word (Title, Heading 1/2, Form Text, Question, Answer, Answer Note, List
+Bullet/Number, Table Heading/Text, Table Grid, Footnote Text/Reference, Draft Mark...).
+:func:`ensure_styles` adds any of these styles a facilitator's template lacks, so the
+renderer never meets an unknown style. :func:`set_footnotes` adds the footnotes part
+python-docx has no API for. Regenerate the template with::
+
+    python -m gcmreview.render.docx_template templates/base.docx
+
+The output is byte-for-byte deterministic (fixed dates and zip timestamps).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import sys
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import docx
+from docx.document import Document as DocxDocument
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import XmlPart
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.shared import Cm, Pt, RGBColor, Twips
+from docx.styles.style import BaseStyle, CharacterStyle, ParagraphStyle
+
+__all__ = ["STYLES", "StyleSpec", "ensure_styles", "main", "make_base_template", "set_footnotes"]
+
+P, C = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER
+PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Cm(21.0), Cm(29.7), Cm(2.5)
+TEXT_WIDTH = Cm(21.0 - 2 * 2.5)
+LEFT = WD_TAB_ALIGNMENT.LEFT
+EDGE_TABS = [(TEXT_WIDTH.twips // 2, WD_TAB_ALIGNMENT.CENTER), (TEXT_WIDTH.twips, WD_TAB_ALIGNMENT.RIGHT)]
+FIXED_DATE = dt.datetime(2020, 8, 1, tzinfo=dt.UTC)
+STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
+
+_SEPARATOR_P = '<w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:{0}/></w:r></w:p>'
+FOOTNOTES_XML = (
+    f'<w:footnotes {nsdecls("w", "r")}>'
+    f'<w:footnote w:type="separator" w:id="-1">{_SEPARATOR_P.format("separator")}</w:footnote>'
+    f'<w:footnote w:type="continuationSeparator" w:id="0">{_SEPARATOR_P.format("continuationSeparator")}</w:footnote>'
+    "</w:footnotes>"
+)
+
+_AFTER_FOOTNOTE_PR = (  # what follows w:footnotePr in w:settings, in schema order
+    *(f"w:{t}" for t in ("endnotePr", "compat", "docVars", "rsids")), "m:mathPr", "w:attachedSchema", "w:themeFontLang",
+    "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats", "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions",
+    "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary", "w:shapeDefaults", "w:doNotEmbedSmartTags",
+    "w:decimalSymbol", "w:listSeparator",
+)
+
+
+@dataclass(frozen=True)
+class StyleSpec:
+    """One style the renderer uses. ``name`` is the name in styles.xml (Word's
+    lower-case internal name for built-in styles like "footnote text")."""
+
+    name: str
+    kind: WD_STYLE_TYPE = P
+    style_id: str = ""
+    base: str = "Normal"
+    size: float = 0
+    bold: bool | None = None
+    italic: bool | None = None
+    color: str = ""
+    superscript: bool = False
+    align: WD_ALIGN_PARAGRAPH | None = None
+    before: float | None = None
+    after: float | None = None
+    keep_next: bool = False
+    indent: tuple[int, int] | None = None  # (left, hanging) in twips
+    no_numbering: bool = False
+    tabs: list[tuple[int, WD_TAB_ALIGNMENT]] = field(default_factory=list)  # (position in twips, alignment)
+
+
+def _numbered(level: int) -> StyleSpec:
+    name = "List Number" + (f" {level}" if level > 1 else "")
+    return StyleSpec(name, after=3, indent=(425 * level, 425), no_numbering=True, tabs=[(425 * level, LEFT)])
+
+
+STYLES: list[StyleSpec] = [
+    StyleSpec("Title", size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=0, after=0, color="000000"),
+    StyleSpec("Heading 1", size=12, bold=True, before=6, after=6, keep_next=True),
+    StyleSpec("Heading 2", size=11, bold=True, before=12, after=6, keep_next=True),
+    StyleSpec("Form Text", after=6),
+    StyleSpec("Question", bold=None, before=12, after=6, keep_next=True, indent=(425, 425), tabs=[(425, LEFT)]),
+    StyleSpec("Answer", after=6),
+    StyleSpec("Answer Note", base="Answer", italic=True, color="595959"),
+    StyleSpec("List Bullet", after=3),
+    StyleSpec("List Bullet 2", after=3),
+    StyleSpec("List Bullet 3", after=3),
+    _numbered(1), _numbered(2), _numbered(3),
+    StyleSpec("Table Heading", bold=True, before=2, after=2, keep_next=True),
+    StyleSpec("Table Text", before=2, after=2),
+    StyleSpec("footnote text", style_id="FootnoteText", size=9, before=0, after=0),
+    StyleSpec("footnote reference", C, "FootnoteReference", base="Default Paragraph Font", superscript=True),
+    StyleSpec("annotation text", style_id="CommentText", size=10, before=0, after=0),
+    StyleSpec("annotation reference", C, "CommentReference", base="Default Paragraph Font", size=8),
+    StyleSpec("Header", after=0, tabs=EDGE_TABS),
+    StyleSpec("Footer", after=0, align=WD_ALIGN_PARAGRAPH.CENTER, tabs=EDGE_TABS),
+    StyleSpec("Draft Mark", base="Header", size=14, bold=True, color="C00000", align=WD_ALIGN_PARAGRAPH.CENTER),
+]
+
+
+def _find(document: DocxDocument, spec: StyleSpec) -> BaseStyle | None:
+    style: BaseStyle
+    for style in document.styles:
+        if style.type == spec.kind and (style.name == spec.name or (spec.style_id and style.style_id == spec.style_id)):
+            return style
+    return None
+
+
+def _apply(document: DocxDocument, style: BaseStyle, spec: StyleSpec) -> None:
+    """Set a style's properties from its spec (only those the spec names)."""
+    assert isinstance(style, CharacterStyle)  # ParagraphStyle is a CharacterStyle too
+    base = _find(document, StyleSpec(spec.base, spec.kind))
+    if isinstance(base, CharacterStyle) and base.name != style.name and style.name != "Normal":
+        style.base_style = base
+    font = style.font
+    if spec.size:
+        font.size = Pt(spec.size)
+    if spec.bold is not None:
+        font.bold = spec.bold
+    if spec.italic is not None:
+        font.italic = spec.italic
+    if spec.color:
+        font.color.rgb = RGBColor.from_string(spec.color)
+    if spec.superscript:
+        font.superscript = True
+    _mirror_complex_script(style.element.get_or_add_rPr())
+    if isinstance(style, ParagraphStyle):
+        _apply_paragraph(style, spec)
+    style.quick_style = True
+    style.hidden = False
+    style.unhide_when_used = False
+
+
+def _mirror_complex_script(rPr: BaseOxmlElement) -> None:
+    """Give complex-script text (Khmer, Lao, Myanmar...) the same bold, italic and size as Latin text."""
+    for tag, cs_tag in (("w:b", "w:bCs"), ("w:i", "w:iCs"), ("w:sz", "w:szCs")):
+        latin = rPr.find(qn(tag))
+        for old in rPr.findall(qn(cs_tag)):
+            rPr.remove(old)
+        if latin is not None:
+            latin.addnext(copy.deepcopy(latin))
+            latin.getnext().tag = qn(cs_tag)
+
+
+def _apply_paragraph(style: ParagraphStyle, spec: StyleSpec) -> None:
+    fmt = style.paragraph_format
+    if spec.align is not None:
+        fmt.alignment = spec.align
+    if spec.before is not None:
+        fmt.space_before = Pt(spec.before)
+    if spec.after is not None:
+        fmt.space_after = Pt(spec.after)
+    if spec.keep_next:
+        fmt.keep_with_next = True
+    if spec.indent is not None:
+        fmt.left_indent, fmt.first_line_indent = Twips(spec.indent[0]), Twips(-spec.indent[1])
+    pPr = style.element.get_or_add_pPr()
+    if spec.no_numbering:
+        for numPr in pPr.findall(qn("w:numPr")):
+            pPr.remove(numPr)
+    for border in pPr.findall(qn("w:pBdr")):  # Title's rule under the text
+        pPr.remove(border)
+    if spec.tabs:
+        fmt.tab_stops.clear_all()
+        for pos, align in spec.tabs:
+            fmt.tab_stops.add_tab_stop(Twips(pos), align)
+
+
+def _add(document: DocxDocument, spec: StyleSpec) -> BaseStyle:
+    builtin = spec.name[0].islower()  # Word's internal names of built-in styles, e.g. "footnote text"
+    style: BaseStyle = document.styles.add_style(spec.name, spec.kind, builtin)
+    if spec.style_id:
+        style.style_id = spec.style_id
+    return style
+
+
+def ensure_styles(document: DocxDocument) -> list[str]:
+    """Add the renderer's styles a template lacks (existing ones are left as the facilitator made them)."""
+    added = []
+    for spec in STYLES:
+        if _find(document, spec) is None:
+            _apply(document, _add(document, spec), spec)
+            added.append(spec.name)
+    return added
+
+
+def _define_styles(document: DocxDocument) -> None:
+    """Create or adjust every renderer style to the base template's look."""
+    for spec in STYLES:
+        style = _find(document, spec) or _add(document, spec)
+        _apply(document, style, spec)
+    normal = document.styles["Normal"]
+    assert isinstance(normal, ParagraphStyle)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.08
+
+
+def _page_setup(document: DocxDocument) -> None:
+    for section in document.sections:
+        section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+        section.left_margin = section.right_margin = MARGIN
+        section.top_margin = section.bottom_margin = MARGIN
+        section.header_distance = section.footer_distance = Cm(1.25)
+
+
+def _tidy_package(document: DocxDocument) -> None:
+    """Drop python-docx's leftovers: the Word 2010 stylesWithEffects copy and the preview picture."""
+    part = document.part
+    for rId, rel in list(part.rels.items()):
+        if rel.reltype == STYLES_WITH_EFFECTS:
+            part.drop_rel(rId)
+    package_rels = part.package.rels
+    for rId, rel in list(package_rels.items()):
+        if rel.reltype == THUMBNAIL:
+            del package_rels[rId]
+    props = document.core_properties
+    props.author, props.comments, props.last_modified_by, props.title = "gcmreview", "", "", ""
+    props.created = props.modified = FIXED_DATE
+    props.revision = 1
+    settings = document.settings.element
+    for rsids in settings.findall(qn("w:rsids")):
+        settings.remove(rsids)
+
+
+def set_footnotes(document: DocxDocument, notes: Sequence[BaseOxmlElement]) -> None:
+    """Give ``document`` a footnotes part: Word's separators (ids -1 and 0), then ``notes``
+    (``w:footnote`` elements). A footnotes part the template had (Word adds one) is replaced;
+    settings.xml names the separators, as Word writes it."""
+    root = parse_xml(FOOTNOTES_XML)
+    root.extend(notes)
+    part = document.part
+    for rId, rel in list(part.rels.items()):
+        if rel.reltype == RT.FOOTNOTES:
+            part.drop_rel(rId)
+    part.relate_to(XmlPart(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, root, part.package), RT.FOOTNOTES)
+    settings = document.settings.element
+    pr = settings.find(qn("w:footnotePr"))
+    if pr is None:
+        pr = settings.insert_element_before(OxmlElement("w:footnotePr"), *_AFTER_FOOTNOTE_PR)
+    for old in pr.findall(qn("w:footnote")):
+        pr.remove(old)
+    for separator in ("-1", "0"):
+        pr.append(OxmlElement("w:footnote", {qn("w:id"): separator}))
+
+
+def _deterministic_zip(data: bytes) -> bytes:
+    """The same package with fixed zip timestamps, so regenerating gives identical bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type, fixed.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def make_base_template(path: Path) -> Path:
+    """Write the base template to ``path`` (deterministically) and return the path."""
+    document = docx.Document()
+    _define_styles(document)
+    _page_setup(document)
+    _tidy_package(document)
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(_deterministic_zip(buffer.getvalue()))
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m gcmreview.render.docx_template templates/base.docx", file=sys.stderr)
+        return 2
+    print(make_base_template(Path(args[0])))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

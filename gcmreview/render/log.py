@@ -1,0 +1,54 @@
+"""The build log: what the coordinator reads after a build (plain text, UTF-8).
+
+Stage: render. Lists the contributors received and missing, every diagnostic with
+its location, the conflicts and how they were decided, everything left out of the
+submission with the reason, the outputs written, and the time each step took.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..errors import Diagnostic
+from ..submission import Submission
+
+__all__ = ["Output", "render_log"]
+
+
+@dataclass(frozen=True)
+class Output:
+    """A file the build wrote, with a short description (e.g. page count)."""
+
+    path: str
+    about: str = ""
+
+
+def render_log(
+    submission: Submission,
+    diagnostics: Sequence[Diagnostic],
+    outputs: Sequence[Output],
+    timings: dict[str, float],
+    notes: Sequence[str] = (),
+) -> str:
+    """The build log as text."""
+    lines = [f"gcmreview build: {submission.country.name} ({submission.country.iso}), survey {submission.survey}", ""]
+    received = [c for c in submission.contributors if c.file]
+    lines.append(f"Contributors: {len(received)} of {len(submission.contributors)} workbooks received")
+    for c in submission.contributors:
+        lines.append(f"  {c.code:<10} {c.file or 'MISSING'}{'  (coordinator)' if c.coordinator else ''}")
+    errors = sum(d.severity == "error" for d in diagnostics)
+    lines += ["", f"Problems: {errors} error(s), {len(diagnostics) - errors} warning(s)"]
+    lines += [f"  {d}" for d in sorted(diagnostics, key=lambda d: (d.location, d.code))]
+    lines += ["", f"Conflicts: {len(submission.conflicts)}"]
+    lines += [f"  [{c.kind}] {c.message}" for c in submission.conflicts]
+    lines += ["", f"Left out of the submission: {len(submission.left_out)}"]
+    for entry in submission.left_out:
+        where = ", ".join(x for x in (entry.file, f"sheet {entry.sheet}" if entry.sheet else "", f"cell {entry.cell}" if entry.cell else "") if x)
+        value = f" {entry.value[:80]!r}" if entry.value else ""
+        lines.append(f"  {where}: {entry.reason}.{value}")
+    if notes:
+        lines += ["", "Notes:"] + [f"  {n}" for n in notes]
+    lines += ["", "Outputs:"] + [f"  {o.path}{f'  ({o.about})' if o.about else ''}" for o in outputs]
+    lines += ["", "Time:"] + [f"  {step:<14} {seconds:6.2f} s" for step, seconds in timings.items()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,121 @@
+"""The HTML submission as a PDF, with WeasyPrint, fetching nothing but template files.
+
+Stage: render (PDF). :func:`render_pdf` lays out the page :func:`~gcmreview.render.html.render_html`
+made. Title, author, subject and language come from the page's ``<title>``,
+``<meta>`` and ``<html lang>``; PDF/UA-1 tagging is on when the installed
+WeasyPrint offers it. :class:`SafeFetcher` is the only way WeasyPrint can read a
+resource: it serves files inside the template folders (the stylesheet and
+whatever a workspace's stylesheet uses) and refuses everything else, so no
+text of a contribution can make the build read a local file or the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from .templates import template_dirs
+
+with warnings.catch_warnings():
+    # Without the system's libharfbuzz-subset, WeasyPrint subsets fonts with fontTools and says
+    # so with a DeprecationWarning at import: a note on the installation, not on the document.
+    warnings.filterwarnings("ignore", message="HarfBuzz-Subset will be required", category=DeprecationWarning)
+    from weasyprint import HTML
+    from weasyprint.pdf import VARIANTS
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+__all__ = ["PDF_VARIANT", "FetchRefused", "SafeFetcher", "render_pdf"]
+
+LOG = logging.getLogger(__name__)
+PDF_VARIANT: str | None = "pdf/ua-1" if "pdf/ua-1" in VARIANTS else None
+"""The PDF variant written: PDF/UA-1 (tagged, accessible) if WeasyPrint supports it."""
+
+
+class FetchRefused(PermissionError):
+    """A resource outside the template folders was asked for (WeasyPrint skips it)."""
+
+
+class SafeFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint has no type hints
+    """Serves files inside the template folders; refuses every other URL.
+
+    A ``file:`` URL inside one folder that does not exist there is looked up by
+    the same relative name in the other folders, so a workspace's partial
+    ``templates/`` falls back to the packaged files (as :func:`find_template` does).
+    """
+
+    def __init__(self, roots: Sequence[Path]) -> None:
+        super().__init__(timeout=1, allowed_protocols=("file",), allow_redirects=False, fail_on_errors=False)
+        self.roots = [Path(root).resolve() for root in roots]
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
+        try:
+            path = self.locate(url)
+        except FetchRefused:
+            self.refused.append(url)
+            raise
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": media_type})
+
+    def locate(self, url: str) -> Path:
+        """The template file ``url`` names; FetchRefused for anything else."""
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+            raise FetchRefused(f"Only template files are read, not {url}")
+        path = Path(url2pathname(parts.path))
+        if not path.is_absolute() or ".." in path.parts:
+            raise FetchRefused(f"Not a plain path inside the template folders: {url}")
+        home = next((root for root in self.roots if path.is_relative_to(root)), None)
+        if home is None:
+            raise FetchRefused(f"Outside the template folders: {url}")
+        relative = path.relative_to(home)
+        for root in [home, *(r for r in self.roots if r != home)]:
+            real = (root / relative).resolve()
+            if real.is_file() and any(real.is_relative_to(r) for r in self.roots):
+                return real
+        raise FetchRefused(f"No such template file: {url}")
+
+
+@contextmanager
+def _captured_log(messages: list[str] | None) -> Iterator[None]:
+    """WeasyPrint's log records while rendering, kept (and logged at DEBUG) rather than printed."""
+    logger = logging.getLogger("weasyprint")
+    records: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    handler, propagate = Collect(logging.DEBUG), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+        for record in records:
+            LOG.debug("weasyprint %s: %s", record.levelname.lower(), record.getMessage())
+            if messages is not None and record.levelno >= logging.WARNING:
+                messages.append(record.getMessage())
+
+
+def render_pdf(html: str, workspace: Path | None, *, fetcher: SafeFetcher | None = None,
+               messages: list[str] | None = None, stats: dict[str, int] | None = None) -> bytes:
+    """The PDF of ``html`` (from :func:`render_html`); WeasyPrint's warnings go to ``messages``,
+    the page count to ``stats["pages"]``."""
+    dirs = template_dirs(workspace)
+    fetcher = fetcher if fetcher is not None else SafeFetcher(dirs)
+    with _captured_log(messages):
+        document = HTML(string=html, base_url=dirs[0].as_uri() + "/", url_fetcher=fetcher).render()
+        if stats is not None:
+            stats["pages"] = len(document.pages)
+        pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True, custom_metadata=False)
+    assert isinstance(pdf, bytes)
+    return pdf

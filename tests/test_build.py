@@ -1,0 +1,100 @@
+"""`gcmreview build`: the files a coordinator gets, refusal on errors, drafts, atomic output."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import WriteWorkbook, edit_cells
+from pypdf import PdfReader
+
+from gcmreview.cli import main
+from gcmreview.submission import Submission
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUTS = [
+    "submission.json", "submission.schema.json", "KHM-escap-2020.en.docx", "KHM-escap-2020.en.review.docx",
+    "KHM-escap-2020.en.pdf", "build.log",
+]
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def _pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_build_writes_every_output(write_workbook: WriteWorkbook, workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_workbook()
+    before = _hashes(workspace / "inputs")
+    assert main(["build", str(workspace)]) == 0
+    out = capsys.readouterr().out
+    build = workspace / "build"
+    assert sorted(p.name for p in build.iterdir()) == sorted(OUTPUTS)
+    assert _hashes(workspace / "inputs") == before, "inputs must never be modified"
+    sub = Submission.model_validate_json((build / "submission.json").read_text(encoding="utf-8"))
+    assert sub.answer("1a").paragraphs[0].source.cells == ["A5", "D5", "E5", "F5"]
+    schema = json.loads((build / "submission.schema.json").read_text(encoding="utf-8"))
+    assert schema == Submission.model_json_schema()
+    assert "build/KHM-escap-2020.en.pdf  (" in out and "Built in" in out
+    text = _pdf_text(build / "KHM-escap-2020.en.pdf")
+    assert "Most workers leave for Thailand, where wages are far higher" in text
+    log = (build / "build.log").read_text(encoding="utf-8")
+    assert "Contributors: 1 of 3 workbooks received" in log and "HEALTH     MISSING" in log
+
+
+def test_build_refuses_errors_and_writes_nothing(write_workbook: WriteWorkbook, workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_workbook()
+    edit_cells(path, "Actions", {"E5": "31"})
+    assert main(["build", str(workspace)]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "inputs/lab.xlsx, sheet Actions, cell E5: error GCM201: '31' is not a GCM objective number. Use numbers from 1 to 23, separated by commas (e.g. 2, 5, 12).",
+        "Build refused: fix the errors above, or run `gcmreview build --draft` for a draft marked DRAFT.",
+    ]
+    assert not (workspace / "build").exists()
+
+
+def test_draft_is_marked_and_lists_the_problems(write_workbook: WriteWorkbook, workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_workbook()
+    edit_cells(path, "Actions", {"E5": "31"})
+    assert main(["build", str(workspace), "--draft"]) == 0
+    reader = PdfReader(workspace / "build" / "KHM-escap-2020.en.pdf")
+    assert "DRAFT" in reader.pages[0].extract_text()
+    last = reader.pages[-1].extract_text()
+    assert "Problems to resolve before sending" in last
+    assert "'31' is not a GCM objective number" in last
+
+
+def test_outputs_replace_old_ones_whole(write_workbook: WriteWorkbook, workspace: Path, contribution_data: dict[str, Any]) -> None:
+    write_workbook()
+    assert main(["build", str(workspace)]) == 0
+    first = _hashes(workspace / "build")
+    contribution_data["answers"][1]["text"]["en"] = "A new answer to question six."
+    write_workbook(contribution_data)
+    assert main(["build", str(workspace)]) == 0
+    second = _hashes(workspace / "build")
+    assert sorted(first) == sorted(second) == sorted(OUTPUTS), "no temporary files are left behind"
+    assert first["submission.json"] != second["submission.json"]
+
+
+def test_sample_review_builds(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "inputs", tmp_path / "inputs")
+    assert main(["build", str(tmp_path)]) == 0
+    pdf = PdfReader(tmp_path / "build" / "KHM-escap-2020.en.pdf")
+    assert len(pdf.pages) >= 15
+    assert pdf.metadata.title.startswith("Voluntary GCM Review")
+    from docx import Document
+
+    docx = Document(io.BytesIO((tmp_path / "build" / "KHM-escap-2020.en.docx").read_bytes()))
+    assert docx.core_properties.title.startswith("Voluntary GCM Review")
+    sub = Submission.model_validate_json((tmp_path / "build" / "submission.json").read_text(encoding="utf-8"))
+    assert [c.code for c in sub.contributors if c.file] == ["NCCT", "MOLVT", "MOI-GDI", "MFAIC", "MOH", "MOP"]
+    assert all(not a.empty for a in sub.answers)
