@@ -15,10 +15,10 @@ from typing import Literal
 from ..i18n import N_, Translator, translator
 from ..languages import language
 from ..markup import Block, Span, parse
-from ..submission import ActionEntry, Answer, StatisticEntry, Submission
+from ..submission import ActionEntry, Answer, PrincipleResult, StatisticEntry, Submission
 from ..survey import Question, Survey, load_reference
 
-__all__ = ["Body", "Document", "Footnote", "Item", "QuestionView", "Run", "Table", "layout"]
+__all__ = ["Body", "Document", "Footnote", "Item", "QuestionView", "Run", "Table", "layout", "layout_languages"]
 
 PENDING = N_("translation pending")
 NO_ANSWER = N_("No contribution answers this question yet.")
@@ -157,10 +157,10 @@ def _fixed(text: str) -> list[Run]:
 
 
 class _Builder:
-    def __init__(self, submission: Submission, survey: Survey, lang: str, review: bool) -> None:
+    def __init__(self, submission: Submission, survey: Survey, lang: str, review: bool, notes: _Footnotes) -> None:
         self.s, self.survey, self.lang, self.review = submission, survey, lang, review
         self.t: Translator = translator(lang)
-        self.notes = _Footnotes(submission)
+        self.notes = notes
 
     def runs(self, spans: list[Span], contributor: str) -> list[Run]:
         out = []
@@ -218,6 +218,42 @@ class _Builder:
                 runs += [*self.runs(block.spans, entry.contributor), Run(" ")]
         return Item(runs, "bullet", contributor=entry.contributor, style="action")
 
+    def cluster(self, number: int, intro: str, questions: list[QuestionView]) -> ClusterView:
+        cluster = next(c for c in load_reference().clusters if c.number == number)
+        numbers = ", ".join(str(n) for n in cluster.objectives)
+        t = self.t
+        return ClusterView(_fixed(t(intro)), f"{cluster.number}. {t(cluster.title)}", f"{t(self.survey.objectives_label)} {numbers}", questions)
+
+    def principle(self, result: PrincipleResult) -> PrincipleRow:
+        name = next(x.name for x in load_reference().principles if x.key == result.principle)
+        items = [i for v in result.votes if v.explanation for i in self.text_items(v.explanation, v.contributor)]
+        return PrincipleRow(self.t(name), result.integrated, items)
+
+    def document(self, clusters: list[ClusterView], principles_question: QuestionView, principles: list[PrincipleRow],
+                 closing: list[QuestionView], draft: bool, problems: list[str]) -> Document:
+        t, survey, sub, lang = self.t, self.survey, self.s, self.lang
+        c = sub.contact
+        values = {"country": sub.country.name, "office": c.office, "name": c.name, "position": c.position,
+                  "email": c.email, "telephone": c.telephone, "address": c.address}
+        p = survey.principles
+        return Document(
+            lang=lang, locale=language(lang).locale, title=[t(x) for x in survey.title],
+            subject=t(survey.title[1]) if len(survey.title) > 1 else survey.name,
+            author=c.office, country=sub.country.name, survey_name=t(survey.title[0]),
+            mandate=[_fixed(t(m)) for m in survey.mandate], contact_intro=_fixed(t(survey.contact_intro)),
+            contact=[(t(f.label), values.get(f.key, "")) for f in survey.contact_fields],
+            return_line=_fixed(t(survey.return_line)), sharing_line=_fixed(t(survey.sharing_line)),
+            sharing=(t(survey.sharing_yes), sub.publish, t(survey.sharing_no), not sub.publish),
+            instructions_heading=t(survey.instructions_heading), instructions=[_fixed(t(i)) for i in survey.instructions],
+            clusters=clusters, principles_question=principles_question,
+            principles_header=(t(p.header_principle), t(p.header_integrated), t(p.header_explanation), t(p.yes), t(p.no)),
+            principles=principles, closing_intro=_fixed(t(survey.closing_intro)), closing=closing,
+            footnotes=self.notes.notes, contributors={e.code: e.name.get(lang) or e.name["en"] for e in sub.contributors},
+            draft=draft, problems=problems, review=self.review,
+            labels={"draft": t(N_("DRAFT")), "problems": t(N_("Problems to resolve before sending")),
+                    "page": t(N_("Page")), "pending": t(PENDING)},
+        )
+
     def statistics(self, entries: list[StatisticEntry]) -> Table:
         header = [self.t(N_(h)) for h in ("Indicator", "Value", "Unit", "Year", "Breakdown", "Source")]
         rows = []
@@ -233,39 +269,39 @@ class _Builder:
 def layout(submission: Submission, survey: Survey, lang: str = "en", *, review: bool = False,
            draft: bool = False, problems: list[str] | None = None) -> Document:
     """Lay out the submission in ``lang``; ``review`` adds contributor names, ``draft`` the problems."""
-    b = _Builder(submission, survey, lang, review)
-    t = b.t
-    ref = load_reference()
-    clusters = []
+    return layout_languages(submission, survey, (lang,), review=review, draft=draft, problems=problems)[0]
+
+
+def layout_languages(submission: Submission, survey: Survey, langs: tuple[str, ...], *, review: bool = False,
+                     draft: bool = False, problems: list[str] | None = None) -> list[Document]:
+    """One Document per language, built in step so that footnotes are numbered once for all.
+
+    A bilingual draft places the documents side by side; reading row by row, left
+    then right, the footnote numbers then rise in order of first citation.
+    """
+    notes = _Footnotes(submission)
+    builders = [_Builder(submission, survey, lang, review, notes) for lang in langs]
+    clusters: list[list[ClusterView]] = [[] for _ in langs]
     for section in survey.sections:
-        cluster = next(c for c in ref.clusters if c.number == section.cluster)
-        numbers = ", ".join(str(n) for n in cluster.objectives)
-        clusters.append(ClusterView(_fixed(t(section.intro)), f"{cluster.number}. {t(cluster.title)}",
-                                    f"{t(survey.objectives_label)} {numbers}", [b.question(q) for q in section.questions]))
-    p = survey.principles
-    principles_question = b.question(p.question)
-    principles = [
-        PrincipleRow(t(next(x.name for x in ref.principles if x.key == r.principle)), r.integrated,
-                     [i for v in r.votes if v.explanation for i in b.text_items(v.explanation, v.contributor)])
-        for r in submission.principles
+        views = _in_step(builders, section.questions)
+        for b, out, qs in zip(builders, clusters, views, strict=True):
+            out.append(b.cluster(section.cluster, section.intro, qs))
+    principles_question = [b.question(survey.principles.question) for b in builders]
+    rows: list[list[PrincipleRow]] = [[] for _ in langs]
+    for result in submission.principles:
+        for b, row_list in zip(builders, rows, strict=True):
+            row_list.append(b.principle(result))
+    closing = _in_step(builders, survey.closing_questions)
+    return [
+        b.document(clusters[i], principles_question[i], rows[i], closing[i], draft, list(problems or []))
+        for i, b in enumerate(builders)
     ]
-    closing = [b.question(q) for q in survey.closing_questions]
-    c = submission.contact
-    contact_values = {"country": submission.country.name, "office": c.office, "name": c.name, "position": c.position,
-                      "email": c.email, "telephone": c.telephone, "address": c.address}
-    names = {e.code: e.name.get(lang) or e.name["en"] for e in submission.contributors}
-    return Document(
-        lang=lang, locale=language(lang).locale, title=[t(x) for x in survey.title], subject=t(survey.title[1]) if len(survey.title) > 1 else survey.name,
-        author=c.office, country=submission.country.name, survey_name=t(survey.title[0]),
-        mandate=[_fixed(t(m)) for m in survey.mandate], contact_intro=_fixed(t(survey.contact_intro)),
-        contact=[(t(f.label), contact_values.get(f.key, "")) for f in survey.contact_fields],
-        return_line=_fixed(t(survey.return_line)), sharing_line=_fixed(t(survey.sharing_line)),
-        sharing=(t(survey.sharing_yes), submission.publish, t(survey.sharing_no), not submission.publish),
-        instructions_heading=t(survey.instructions_heading), instructions=[_fixed(t(i)) for i in survey.instructions],
-        clusters=clusters, principles_question=principles_question,
-        principles_header=(t(p.header_principle), t(p.header_integrated), t(p.header_explanation), t(p.yes), t(p.no)),
-        principles=principles, closing_intro=_fixed(t(survey.closing_intro)), closing=closing,
-        footnotes=b.notes.notes, contributors=names, draft=draft, problems=list(problems or []), review=review,
-        labels={"draft": t(N_("DRAFT")), "problems": t(N_("Problems to resolve before sending")),
-                "page": t(N_("Page")), "pending": t(PENDING)},
-    )
+
+
+def _in_step(builders: list[_Builder], questions: tuple[Question, ...]) -> list[list[QuestionView]]:
+    """Each builder's views of ``questions``, built question by question across languages."""
+    views: list[list[QuestionView]] = [[] for _ in builders]
+    for q in questions:
+        for b, out in zip(builders, views, strict=True):
+            out.append(b.question(q))
+    return views
