@@ -46,15 +46,24 @@ def survey_messages() -> Iterator[tuple[str, str]]:
             yield text, f"{survey_id}.toml"
 
 
+def diagnostic_messages() -> Iterator[tuple[str, str]]:
+    """(msgid, where) for every diagnostic message template."""
+    from .errors import Code
+
+    for code in Code:
+        if code.template.strip("{}") != "detail":
+            yield code.template, f"errors.py:{code.code}"
+
+
 def template_catalog() -> Catalog:
     """The catalog template (.pot): every message of the package and the survey data."""
     catalog = Catalog(project="gcmreview", msgid_bugs_address="", copyright_holder="gcmreview contributors")
     keywords = {"N_": None, "_": None}
     for filename, lineno, message, comments, _context in extract_from_dir(str(PACKAGE), keywords=keywords):
         catalog.add(message, locations=[(f"gcmreview/{filename}", lineno)], auto_comments=comments)
-    for message, where in survey_messages():
+    for message, where in [*survey_messages(), *diagnostic_messages()]:
         if message:
-            catalog.add(message, locations=[(where, 0)])
+            catalog.add(message, locations=[(where, 0)], flags=("python-brace-format",) if "{" in message else ())
     return catalog
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -110,10 +110,22 @@ class Diagnostic:
     severity: Severity
     message: str
     location: Location = field(default_factory=Location)
+    values: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def make(cls, code: Code, location: Location, /, **values: Any) -> Diagnostic:
-        return cls(code.code, code.severity, code.template.format(**values), location)
+        return cls(code.code, code.severity, code.template.format(**values), location, values)
+
+    def localized(self, translate: Callable[[str], str]) -> Diagnostic:
+        """The same diagnostic with its message in another language (English if untranslated)."""
+        template = next((c.template for c in Code if c.code == self.code), None)
+        if template is None or not self.values:
+            return self
+        try:
+            message = translate(template).format(**self.values)
+        except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder
+            return self
+        return Diagnostic(self.code, self.severity, message, self.location, self.values)
 
     def __str__(self) -> str:
         where = str(self.location)

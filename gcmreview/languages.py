@@ -25,7 +25,13 @@ class Language(BaseModel):
     native: str
     script: str
     locale: str
+    font: str
     ranges: tuple[tuple[int, int], ...]
+
+    @property
+    def complex_script(self) -> bool:
+        """Written in a script Word treats as complex (w:cs fonts): not Latin."""
+        return self.script != "Latin"
 
     def owns(self, char: str) -> bool:
         cp = ord(char)
