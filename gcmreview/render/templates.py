@@ -6,7 +6,6 @@ or ``submission.css``) into the workspace's ``templates/`` folder and editing it
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from ..errors import Code, Diagnostic, GcmReviewError, Location
@@ -15,11 +14,14 @@ __all__ = ["find_template", "packaged_templates", "template_dirs"]
 
 
 def packaged_templates() -> Path:
-    """The templates shipped with gcmreview (the repository's templates/ folder)."""
-    try:
-        return Path(str(resources.files("gcmreview.templates")))
-    except ModuleNotFoundError:  # running from a source tree without installing
-        return Path(__file__).resolve().parents[2] / "templates"
+    """The templates shipped with gcmreview (the repository's templates/ folder).
+
+    Installed, they are the data folder ``gcmreview/templates``; in a source tree
+    (editable install or PYTHONPATH) they are the repository's ``templates/``.
+    """
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "templates"
+    return installed if installed.is_dir() else package.parent / "templates"
 
 
 def template_dirs(workspace: Path | None) -> list[Path]:
