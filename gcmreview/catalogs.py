@@ -39,11 +39,19 @@ def survey_messages() -> Iterator[tuple[str, str]]:
         texts = [*survey.title, *survey.mandate, survey.contact_intro, survey.return_line, survey.sharing_line]
         texts += [f.label for f in survey.contact_fields] + [survey.instructions_heading, *survey.instructions]
         texts += [s.intro for s in survey.sections] + [survey.closing_intro, survey.objectives_label]
-        texts += [q.text for q in survey.questions]
+        texts += [q.text for q in survey.questions] + [q.answer_prefix for q in survey.questions]
         p = survey.principles
         texts += [p.header_principle, p.header_integrated, p.header_explanation, p.yes, p.no, survey.sharing_yes, survey.sharing_no]
         for text in texts:
             yield text, f"{survey_id}.toml"
+
+
+def choice_messages() -> Iterator[tuple[str, str]]:
+    """(msgid, where) for the dropdown choices shown in documents and reports."""
+    from .model import ACTION_STATUSES, ACTION_TYPES, SEXES
+
+    for choice in (*ACTION_TYPES, *ACTION_STATUSES, *SEXES):
+        yield choice, "model.py:choices"
 
 
 def diagnostic_messages() -> Iterator[tuple[str, str]]:
@@ -61,7 +69,7 @@ def template_catalog() -> Catalog:
     keywords = {"N_": None, "_": None}
     for filename, lineno, message, comments, _context in extract_from_dir(str(PACKAGE), keywords=keywords):
         catalog.add(message, locations=[(f"gcmreview/{filename}", lineno)], auto_comments=comments)
-    for message, where in [*survey_messages(), *diagnostic_messages()]:
+    for message, where in [*survey_messages(), *choice_messages(), *diagnostic_messages()]:
         if message:
             catalog.add(message, locations=[(where, 0)], flags=("python-brace-format",) if "{" in message else ())
     return catalog

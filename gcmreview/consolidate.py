@@ -30,6 +30,7 @@ from .submission import (
     ReferenceEntry,
     StatisticEntry,
     Submission,
+    TranslatedText,
 )
 from .survey import Question, Survey, load_reference
 from .text import citations
@@ -58,8 +59,15 @@ class _Input:
         return Provenance(contributor=self.code, file=self.file, sheet=sheet, cells=cells)
 
 
-def consolidate(review: ReviewConfig, survey: Survey, results: Iterable[ReadResult]) -> tuple[Submission, list[Diagnostic]]:
-    """Merge the contributions read from a workspace into the national submission."""
+def consolidate(
+    review: ReviewConfig, survey: Survey, results: Iterable[ReadResult],
+    translations: dict[str, dict[str, TranslatedText]] | None = None,
+) -> tuple[Submission, list[Diagnostic]]:
+    """Merge the contributions read from a workspace into the national submission.
+
+    ``translations`` (segment id -> language -> text) come from the workspace's
+    translations store and fill languages the workbooks do not have.
+    """
     results = list(results)
     inputs, left_out = _select_inputs(review, results)
     diagnostics: list[Diagnostic] = []
@@ -79,6 +87,7 @@ def consolidate(review: ReviewConfig, survey: Survey, results: Iterable[ReadResu
         citation_ids=citation_ids,
         conflicts=conflicts,
         left_out=left_out,
+        translations=translations or {},
     )
     return submission, diagnostics
 
@@ -131,7 +140,7 @@ def _answer(question: Question, inputs: list[_Input]) -> Answer:
         for i, given in enumerate(item.contribution.answers):
             if given.question == question.id and given.text:
                 answer.paragraphs.append(
-                    Paragraph(contributor=item.code, lead=item.coordinator, text=dict(given.text),
+                    Paragraph(segment=f"{item.code}/answer/{question.id}", contributor=item.code, lead=item.coordinator, text=dict(given.text),
                               objectives=list(given.objectives), source=item.provenance(f"answers[{i}]"))
                 )
     if question.cluster is not None and question.role == "actions":
@@ -152,7 +161,8 @@ def _actions_for(cluster: int, inputs: list[_Input]) -> list[ObjectiveActions]:
         for i, action in enumerate(item.contribution.actions):
             objective = _first_in_cluster(action.objectives, cluster)
             if objective is not None:
-                entry = ActionEntry(contributor=item.code, action=action, source=item.provenance(f"actions[{i}]"))
+                entry = ActionEntry(segment=f"{item.code}/action/{i + 1}", contributor=item.code, action=action,
+                                    source=item.provenance(f"actions[{i}]"))
                 groups.setdefault(objective, []).append(entry)
     members = next(c.objectives for c in load_reference().clusters if c.number == cluster)
     return [ObjectiveActions(objective=o, actions=groups[o]) for o in members if o in groups]
@@ -160,7 +170,8 @@ def _actions_for(cluster: int, inputs: list[_Input]) -> list[ObjectiveActions]:
 
 def _statistics_for(cluster: int, inputs: list[_Input]) -> list[StatisticEntry]:
     return [
-        StatisticEntry(contributor=item.code, statistic=stat, source=item.provenance(f"statistics[{i}]"))
+        StatisticEntry(segment=f"{item.code}/statistic/{i + 1}", contributor=item.code, statistic=stat,
+                       source=item.provenance(f"statistics[{i}]"))
         for item in inputs
         for i, stat in enumerate(item.contribution.statistics)
         if _first_in_cluster(stat.objectives, cluster) is not None
@@ -238,7 +249,7 @@ def _merge_principles(inputs: list[_Input], conflicts: list[Conflict], diagnosti
     out = []
     for principle in load_reference().principles:
         votes = [
-            (item, PrincipleVote(contributor=item.code, integrated=p.integrated, explanation=dict(p.explanation),
+            (item, PrincipleVote(segment=f"{item.code}/principle/{p.principle}", contributor=item.code, integrated=p.integrated, explanation=dict(p.explanation),
                                  source=item.provenance(f"principles[{i}]")))
             for item in inputs
             for i, p in enumerate(item.contribution.principles)

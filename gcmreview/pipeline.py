@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import translate
 from .consolidate import consolidate
 from .errors import Diagnostic, GcmReviewError
 from .fsutil import atomic_write
@@ -22,7 +23,7 @@ from .render.html import render_html
 from .render.log import Output, render_log
 from .render.pdf import render_pdf
 from .render.templates import find_template
-from .submission import Submission
+from .submission import Submission, TranslatedText
 
 __all__ = ["BuildResult", "Prepared", "build", "output_stem", "prepare"]
 
@@ -34,6 +35,7 @@ class Prepared:
     check: CheckResult
     submission: Submission
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    segments: list[translate.Segment] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -43,8 +45,18 @@ class Prepared:
 def prepare(workspace: Path) -> Prepared:
     """Read, check and consolidate a workspace (GcmReviewError only if review.toml is unusable)."""
     checked = check_workspace(workspace)
-    submission, found = consolidate(checked.review, checked.survey, checked.results)
-    return Prepared(checked, submission, checked.diagnostics + found)
+    review = checked.review
+    segments = translate.segments(checked, review)
+    stores = translate.load_stores(workspace, review)
+    translations: dict[str, dict[str, TranslatedText]] = {}
+    for segment in segments:
+        for lang in review.languages:
+            text, status = translate.resolve(segment, lang, stores.get(lang), accept_stale=True)
+            if text and status in ("translated", "stale"):
+                translations.setdefault(segment.id, {})[lang] = TranslatedText(text=text, status=status)
+    submission, found = consolidate(review, checked.survey, checked.results, translations)
+    stale = translate.stale_diagnostics(segments, review, stores)
+    return Prepared(checked, submission, checked.diagnostics + found + stale, segments)
 
 
 @dataclass

@@ -30,6 +30,7 @@ __all__ = [
     "ReferenceEntry",
     "StatisticEntry",
     "Submission",
+    "TranslatedText",
 ]
 
 
@@ -46,9 +47,17 @@ class Provenance(_Model):
     cells: list[str] = Field(default_factory=list)
 
 
+class TranslatedText(_Model):
+    """A translation from the workspace's translations store (not from a workbook)."""
+
+    text: str
+    status: Literal["translated", "stale"] = Field(description="stale: made for an earlier version of the source.")
+
+
 class Paragraph(_Model):
     """One contributor's answer to one question, in each language it was given in."""
 
+    segment: str = Field(description="Translation segment id, e.g. 'MOLVT/answer/1a'.")
     contributor: str
     lead: bool = Field(description="The coordinator's text, placed first.")
     text: dict[str, str]
@@ -57,6 +66,7 @@ class Paragraph(_Model):
 
 
 class ActionEntry(_Model):
+    segment: str = Field(description="Translation segment prefix, e.g. 'MOLVT/action/2' (+ '/title').")
     contributor: str
     action: Action
     source: Provenance
@@ -70,6 +80,7 @@ class ObjectiveActions(_Model):
 
 
 class StatisticEntry(_Model):
+    segment: str
     contributor: str
     statistic: Statistic
     source: Provenance
@@ -89,6 +100,7 @@ class Answer(_Model):
 
 
 class PrincipleVote(_Model):
+    segment: str
     contributor: str
     integrated: bool | None
     explanation: dict[str, str] = Field(default_factory=dict)
@@ -155,11 +167,17 @@ class Submission(_Model):
     principles: list[PrincipleResult]
     references: list[ReferenceEntry]
     citation_ids: dict[str, str] = Field(description="'CODE:key' -> reference id.")
+    translations: dict[str, dict[str, TranslatedText]] = Field(
+        default_factory=dict, description="Segment id -> language -> translation from the translations store."
+    )
     conflicts: list[Conflict] = Field(default_factory=list)
     left_out: list[LeftOutEntry] = Field(default_factory=list)
 
     def answer(self, question: str) -> Answer | None:
         return next((a for a in self.answers if a.question == question), None)
+
+    def translated(self, segment: str, lang: str) -> TranslatedText | None:
+        return self.translations.get(segment, {}).get(lang)
 
     def reference(self, contributor: str, key: str) -> ReferenceEntry | None:
         ref_id = self.citation_ids.get(f"{contributor}:{key}")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..i18n import N_, Translator, translator
-from ..languages import language
+from ..languages import dominant_script, language
 from ..markup import Block, Span, parse
 from ..submission import ActionEntry, Answer, PrincipleResult, StatisticEntry, Submission
 from ..survey import Question, Survey, load_reference
@@ -21,6 +21,7 @@ from ..survey import Question, Survey, load_reference
 __all__ = ["Body", "Document", "Footnote", "Item", "QuestionView", "Run", "Table", "layout", "layout_languages"]
 
 PENDING = N_("translation pending")
+STALE = N_("translation out of date")
 NO_ANSWER = N_("No contribution answers this question yet.")
 
 
@@ -33,6 +34,7 @@ class Run:
     italic: bool = False
     footnote: int | None = None
     linebreak: bool = False
+    lang: str = ""  # set when the text is in another language than the document
 
 
 @dataclass
@@ -128,6 +130,8 @@ class Document:
     problems: list[str] = field(default_factory=list)
     review: bool = False
     labels: dict[str, str] = field(default_factory=dict)
+    untranslated: list[str] = field(default_factory=list)
+    """Fixed texts the catalog has no translation for (shown in English)."""
 
 
 class _Footnotes:
@@ -162,24 +166,40 @@ class _Builder:
         self.t: Translator = translator(lang)
         self.notes = notes
 
-    def runs(self, spans: list[Span], contributor: str) -> list[Run]:
+    def runs(self, spans: list[Span], contributor: str, lang: str = "") -> list[Run]:
         out = []
         for span in spans:
             if span.cite is not None:
                 number = self.notes.number(contributor, span.cite)
                 out.append(Run(footnote=number) if number else Run(f"[@{span.cite}]"))
             else:
-                out.append(Run(span.text, span.bold, span.italic, linebreak=span.linebreak))
+                out.append(Run(span.text, span.bold, span.italic, linebreak=span.linebreak, lang=lang))
         return out
 
-    def text_items(self, texts: dict[str, str], contributor: str, style: str = "answer") -> list[Item]:
-        """The blocks of a contributor's text in this language, or its source marked pending."""
-        lang, mark = self.lang, ""
-        if not texts.get(lang):
-            lang = next(iter(texts))
-            mark = self.t(PENDING)
-        items = [self._item(b, contributor, lang, mark, style) for b in parse(texts[lang])]
-        return items
+    def text_items(self, texts: dict[str, str], contributor: str, style: str = "answer", segment: str = "") -> list[Item]:
+        """The blocks of a contributor's text in this language: given, translated, or the source marked pending."""
+        text, lang, mark = self._choose(texts, segment)
+        return [self._item(b, contributor, lang, mark, style) for b in parse(text)]
+
+    def _choose(self, texts: dict[str, str], segment: str) -> tuple[str, str, str]:
+        """(text, its language, mark) for this document's language."""
+        if texts.get(self.lang):
+            return texts[self.lang], self.lang, ""
+        found = self.s.translated(segment, self.lang) if segment else None
+        if found is not None:
+            return found.text, self.lang, self.t(STALE) if found.status == "stale" else ""
+        source = next(iter(texts))
+        return texts[source], source, self.t(PENDING)
+
+    def field(self, segment: str, text: str) -> tuple[str, str, str]:
+        """A single-language field (action, statistic) in this language, if it is or has been translated."""
+        if not text:
+            return "", self.lang, ""
+        found = dominant_script(text)
+        source = self.lang
+        if found is not None and found[0] != language(self.lang).script:
+            source = next((c for c in self.s.languages if language(c).script == found[0]), self.lang)
+        return self._choose({source: text}, segment)
 
     def _item(self, block: Block, contributor: str, lang: str, mark: str, style: str) -> Item:
         return Item(self.runs(block.spans, contributor), block.kind, block.level, block.number, contributor, lang, mark, style)  # type: ignore[arg-type]
@@ -196,7 +216,7 @@ class _Builder:
     def answer_body(self, answer: Answer) -> list[Body]:
         body: list[Body] = []
         for paragraph in answer.paragraphs:
-            body += self.text_items(paragraph.text, paragraph.contributor)
+            body += self.text_items(paragraph.text, paragraph.contributor, segment=paragraph.segment)
         if answer.statistics:
             body.append(self.statistics(answer.statistics))
         for group in answer.actions:
@@ -210,13 +230,20 @@ class _Builder:
     def action(self, entry: ActionEntry) -> Item:
         a = entry.action
         facts = [self.t(a.type)] + ([str(a.year)] if a.year else []) + ([self.t(a.status)] if a.status else [])
-        runs = [Run(a.title, bold=True), Run(f" ({', '.join(facts)}). ")]
+        title, title_lang, mark = self.field(f"{entry.segment}/title", a.title)
+        runs = [Run(title, bold=True, lang=self._other(title_lang)), Run(f" ({', '.join(facts)}). ")]
         if a.lead:
             runs.append(Run(f"{self.t(N_('Lead'))}: {a.lead}" + (f"; {self.t(N_('partners'))}: {a.partners}" if a.partners else "") + ". "))
-        for text in (a.description, a.results):
+        marks = {mark} - {""}
+        for name, value in (("description", a.description), ("results", a.results)):
+            text, lang, mark = self.field(f"{entry.segment}/{name}", value)
+            marks |= {mark} - {""}
             for block in parse(text):
-                runs += [*self.runs(block.spans, entry.contributor), Run(" ")]
-        return Item(runs, "bullet", contributor=entry.contributor, style="action")
+                runs += [*self.runs(block.spans, entry.contributor, self._other(lang)), Run(" ")]
+        return Item(runs, "bullet", contributor=entry.contributor, style="action", mark=", ".join(sorted(marks)))
+
+    def _other(self, lang: str) -> str:
+        return "" if lang == self.lang else lang
 
     def cluster(self, number: int, intro: str, questions: list[QuestionView]) -> ClusterView:
         cluster = next(c for c in load_reference().clusters if c.number == number)
@@ -226,7 +253,7 @@ class _Builder:
 
     def principle(self, result: PrincipleResult) -> PrincipleRow:
         name = next(x.name for x in load_reference().principles if x.key == result.principle)
-        items = [i for v in result.votes if v.explanation for i in self.text_items(v.explanation, v.contributor)]
+        items = [i for v in result.votes if v.explanation for i in self.text_items(v.explanation, v.contributor, segment=v.segment)]
         return PrincipleRow(self.t(name), result.integrated, items)
 
     def document(self, clusters: list[ClusterView], principles_question: QuestionView, principles: list[PrincipleRow],
@@ -252,6 +279,7 @@ class _Builder:
             draft=draft, problems=problems, review=self.review,
             labels={"draft": t(N_("DRAFT")), "problems": t(N_("Problems to resolve before sending")),
                     "page": t(N_("Page")), "pending": t(PENDING)},
+            untranslated=sorted(t.missing),
         )
 
     def statistics(self, entries: list[StatisticEntry]) -> Table:
@@ -262,7 +290,8 @@ class _Builder:
             breakdown = ", ".join(x for x in (self.t(s.sex) if s.sex else "", s.age_group, s.nationality) if x)
             value = f"{s.value:,}" if isinstance(s.value, int) else f"{s.value:,.2f}".rstrip("0").rstrip(".")
             source = [r for b in parse(s.source) for r in self.runs(b.spans, e.contributor)] if s.source else []
-            rows.append([[Run(s.indicator)], [Run(value)], [Run(s.unit)], [Run(str(s.year or ""))], [Run(breakdown)], source])
+            indicator, lang, _ = self.field(f"{e.segment}/indicator", s.indicator)
+            rows.append([[Run(indicator, lang=self._other(lang))], [Run(value)], [Run(s.unit)], [Run(str(s.year or ""))], [Run(breakdown)], source])
         return Table(header, rows, [e.contributor for e in entries])
 
 
