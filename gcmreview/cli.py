@@ -21,7 +21,8 @@ from .errors import Diagnostic, GcmReviewError
 from .exchange import contribution_json, contribution_schema, export_workbook, load_contribution_json
 from .inputs import check_workspace
 from .languages import languages
-from .pipeline import build
+from .i18n import translator
+from .pipeline import build, prepare
 from .scaffold import new_workspace
 from .submission import Submission
 from .survey import Survey, load_survey
@@ -53,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("workspace", nargs="?", type=Path, default=Path("."))
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("--lang", choices=sorted(languages()), help="language of the messages (default English)")
 
     build = sub.add_parser("build", help="build the submission into build/", epilog=EPILOG)
     build.add_argument("workspace", nargs="?", type=Path, default=Path("."))
@@ -118,12 +120,17 @@ def _cmd_workbook(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    result = check_workspace(args.workspace)
-    diagnostics = sorted(result.diagnostics, key=lambda d: (d.location, d.code))
-    errors, warnings = result.count("error"), result.count("warning")
+    prepared = prepare(args.workspace)
+    t = translator(args.lang) if args.lang else None
+    diagnostics = sorted(prepared.diagnostics, key=lambda d: (d.location, d.code))
+    if t is not None:
+        diagnostics = [d.localized(t) for d in diagnostics]
+    errors = sum(d.severity == "error" for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    results = prepared.check.results
     if args.format == "json":
         payload = {
-            "files": [r.file for r in result.results],
+            "files": [r.file for r in results],
             "errors": errors,
             "warnings": warnings,
             "diagnostics": [d.as_dict() for d in diagnostics],
@@ -131,9 +138,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         _print_diagnostics(diagnostics, sys.stdout)
-        read = len(result.contributions)
-        print(f"{len(result.results)} file(s) checked, {read} read: {errors} error(s), {warnings} warning(s).")
-    return EXIT_OK if result.ok(strict=args.strict) else EXIT_INPUT
+        read = len(prepared.check.contributions)
+        print(f"{len(results)} file(s) checked, {read} read: {errors} error(s), {warnings} warning(s).")
+    failed = errors > 0 or (args.strict and warnings > 0)
+    return EXIT_INPUT if failed else EXIT_OK
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
