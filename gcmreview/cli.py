@@ -19,9 +19,9 @@ from . import __version__
 from .config import ReviewConfig, load_config
 from .errors import Diagnostic, GcmReviewError
 from .exchange import contribution_json, contribution_schema, export_workbook, load_contribution_json
+from .i18n import translator
 from .inputs import check_workspace
 from .languages import languages
-from .i18n import translator
 from .pipeline import build, prepare
 from .scaffold import new_workspace
 from .submission import Submission

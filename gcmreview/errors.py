@@ -57,6 +57,8 @@ class Code(enum.Enum):
     UNKNOWN_QUESTION = ("GCM217", "error", "'{value}' is not a question of this survey. Do not change the Question column.")
     UNKNOWN_PRINCIPLE = ("GCM218", "error", "'{value}' is not one of the ten guiding principles. Do not change the Principle column.")
     MISSING_REQUIRED_CELL = ("GCM219", "error", "{field} is empty but the row has other entries. Fill it in or clear the whole row.")
+    TABLE_TOO_LARGE = ("GCM223", "error", "Table '{table}' has {rows} rows; at most {limit} are read. Remove the empty or repeated rows, or split the contribution.")
+    EXTRA_SHEET = ("GCM224", "warning", "Sheet '{sheet}' is not part of the template, so its content is not read. Move what it holds into the template's sheets.")
     INVALID_CELL = ("GCM221", "error", "{detail}")
     OUTSIDE_TABLE = ("GCM222", "warning", "This cell is outside the sheet's table, so it is not read: '{value}'. Move the text into the table.")
     UNKNOWN_LANGUAGE = ("GCM220", "error", "Language '{lang}' is not a language of this review ({languages}).")

@@ -24,7 +24,7 @@ from .languages import dominant_script, language
 from .model import Action, Answer, Contribution, Identity, PrincipleAnswer, Reference, Statistic
 from .survey import Survey, load_reference
 from .text import CELL_LIMIT, bad_characters, citations, describe_char, word_count
-from .workbook.layout import IDENTITY_FIELDS, IDENTITY_SHEET, TABLES, TEMPLATE_VERSION, Column, TableSpec
+from .workbook.layout import IDENTITY_FIELDS, IDENTITY_SHEET, INSTRUCTIONS_SHEET, TABLES, TEMPLATE_VERSION, Column, TableSpec
 from .workbook.read import RawCell, RawTable, open_workbook, read_table
 
 __all__ = ["ReadResult", "check_contribution", "read_contribution"]
@@ -179,9 +179,31 @@ def read_contribution(path: Path, review: ReviewConfig, survey: Survey, display:
         sections[spec.section] = rows
         diagnostics += found
         left_out += dropped
+    extra = _extra_sheets(wb, display)
+    diagnostics += extra.diagnostics
+    left_out += extra.left_out
     contribution = Contribution(survey=survey.id, contributor=identity[0], identity=identity[1], **sections)
     diagnostics += check_contribution(contribution, sources, review, survey)
     return ReadResult(display, contribution, sources, diagnostics, left_out)
+
+
+TEMPLATE_SHEETS = (INSTRUCTIONS_SHEET, IDENTITY_SHEET, *(spec.sheet for spec in TABLES))
+
+
+def _extra_sheets(wb: Any, display: str) -> _Cells:
+    """Sheets a contributor added (or copied): reported, and their cells listed as left out."""
+    parser = _Cells(display, "")
+    for ws in wb.worksheets:
+        if ws.title in TEMPLATE_SHEETS:
+            continue
+        sheet = _Cells(display, ws.title)
+        sheet.diagnostics.append(Diagnostic.make(Code.EXTRA_SHEET, Location(display, ws.title), sheet=ws.title))
+        for row in ws.iter_rows():
+            for cell in row:
+                sheet.drop(RawCell(cell.value, cell.coordinate), f"on sheet '{ws.title}', which is not part of the template")
+        parser.diagnostics += sheet.diagnostics
+        parser.left_out += sheet.left_out
+    return parser
 
 
 def _read_identity(

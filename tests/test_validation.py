@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -118,6 +119,7 @@ def test_renamed_sheet_and_header_suggest_the_nearest_name(write_workbook: Write
     assert lines(read(path)) == [
         "inputs/lab.xlsx, sheet Actions, cell A4: error GCM109: Column 'Title' is missing from table 'Actions' (did you mean 'Titel'?). Do not rename the template's column headers.",
         "inputs/lab.xlsx, sheet Statistics: error GCM107: Sheet 'Statistics' is missing (did you mean 'Statistic'?). Do not rename or delete the template's sheets.",
+        "inputs/lab.xlsx, sheet Statistic: warning GCM224: Sheet 'Statistic' is not part of the template, so its content is not read. Move what it holds into the template's sheets.",
     ]
 
 
@@ -191,4 +193,29 @@ def test_text_typed_outside_the_table_is_reported(write_workbook: WriteWorkbook,
     edit_cells(path, "References", {"F7": "See also the 2019 labour survey"})
     assert lines(read(path)) == [
         "inputs/lab.xlsx, sheet References, cell F7: warning GCM222: This cell is outside the sheet's table, so it is not read: 'See also the 2019 labour survey'. Move the text into the table.",
+    ]
+
+
+def test_a_copied_sheet_is_reported_and_its_cells_listed(write_workbook: WriteWorkbook, read: Read) -> None:
+    import openpyxl
+
+    path = write_workbook()
+    wb = openpyxl.load_workbook(path)
+    copy = wb.copy_worksheet(wb["Answers"])
+    copy["E5"] = "An answer written on the copied sheet"
+    wb.save(path)
+    result = read(path)
+    assert lines(result)[0] == (
+        "inputs/lab.xlsx, sheet Answers Copy: warning GCM224: Sheet 'Answers Copy' is not part of the template, so its content is not read. Move what it holds into the template's sheets."
+    )
+    dropped = {(x.location.sheet, x.location.cell): x.value for x in result.left_out}
+    assert dropped[("Answers Copy", "E5")] == "An answer written on the copied sheet"
+
+
+def test_entity_declarations_are_refused_before_parsing(write_workbook: WriteWorkbook, read: Read) -> None:
+    path = write_workbook()
+    bomb = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+    _rewrite_part(path, "xl/workbook.xml", lambda xml: bomb + re.sub(r"^<\?xml[^>]*\?>", "", xml))
+    assert lines(read(path)) == [
+        "inputs/lab.xlsx: error GCM103: The workbook cannot be read: the file is damaged (its part xl/workbook.xml declares XML entities, which no spreadsheet program writes). Ask the contributor to send it again.",
     ]

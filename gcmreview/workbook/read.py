@@ -28,6 +28,8 @@ MAX_UNCOMPRESSED = 256 * 1024 * 1024
 """Largest total uncompressed size accepted for a workbook (a filled one is a few MB)."""
 MAX_RATIO = 200
 """Largest compression ratio accepted for one part (zip bombs compress ~1000:1)."""
+MAX_TABLE_ROWS = 5_000
+"""Most rows a table may have (a ministry reports tens of actions, not thousands)."""
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
@@ -98,6 +100,20 @@ def _sniff_zip(data: bytes, where: Location) -> Diagnostic | None:
     if total > MAX_UNCOMPRESSED or worst > MAX_RATIO:
         detail = f"it unpacks to {total:,} bytes (ratio {worst:.0f}:1), far more than any workbook; it may be a zip bomb"
         return Diagnostic.make(Code.CORRUPT, where, detail=detail)
+    return _sniff_entities(data, infos, where)
+
+
+def _sniff_entities(data: bytes, infos: list[zipfile.ZipInfo], where: Location) -> Diagnostic | None:
+    """Refuse XML parts that declare a DTD or entities (entity expansion, external entities)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in infos:
+            if not info.filename.endswith((".xml", ".rels")):
+                continue
+            with archive.open(info) as part:
+                head = part.read(64 * 1024)
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                detail = f"its part {info.filename} declares XML entities, which no spreadsheet program writes"
+                return Diagnostic.make(Code.CORRUPT, where, detail=detail)
     return None
 
 
@@ -148,7 +164,12 @@ def read_table(
         return None, problems
     if table not in ws.tables:
         return None, [Diagnostic.make(Code.MISSING_TABLE, Location(file=display, sheet=sheet), table=table)]
-    grid = ws[ws.tables[table].ref]
+    ref = ws.tables[table].ref
+    min_col, min_row, max_col, max_row = range_boundaries(ref)
+    if (max_row - min_row) > MAX_TABLE_ROWS or (max_col - min_col) > 64:
+        where = Location(file=display, sheet=sheet, cell=ref.split(":")[0])
+        return None, [Diagnostic.make(Code.TABLE_TOO_LARGE, where, table=table, rows=f"{max_row - min_row:,}", limit=f"{MAX_TABLE_ROWS:,}")]
+    grid = ws[ref]
     header_cells = grid[0]
     headers = [str(c.value) if c.value is not None else "" for c in header_cells]
     diagnostics = [

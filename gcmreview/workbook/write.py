@@ -44,6 +44,8 @@ HELP_FONT = Font(italic=True, color="444444")
 WRAP = Alignment(wrap_text=True, vertical="top")
 UNLOCKED = Protection(locked=False)
 HEADER_ROW = 4
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""Text starting with these is shown as text (quote prefix), never taken for a formula."""
 PROMPT_LIMIT, TITLE_LIMIT = 255, 32
 
 
@@ -253,7 +255,7 @@ def _write_cell(
         ref = f"{get_column_letter(source)}{row}"
         value = f'=IF(LEN(TRIM({ref}))=0,0,LEN(TRIM({ref}))-LEN(SUBSTITUTE(TRIM({ref})," ",""))+1)'
     cell = ws.cell(row, index, value)
-    if isinstance(value, str) and value.startswith("=") and col.kind != "words":
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and col.kind != "words":
         cell.data_type = "s"  # text that looks like a formula stays text
         cell.quotePrefix = True
     cell.alignment = WRAP
