@@ -69,6 +69,8 @@ class Code(enum.Enum):
     STALE_TRANSLATION = ("GCM240", "warning", "The translation of this text into {language} was made for an earlier version of it; it is marked stale. Run `gcmreview translate export --to {lang}` and send it to the translator again.")
     UNKNOWN_SEGMENT = ("GCM241", "warning", "Translation unit '{unit}' matches no text in the workbooks{suggestion}; the answer or row it was made for was removed or its id was changed. It was not imported.")
     TRANSLATION_FILE = ("GCM242", "error", "The translation file cannot be read: {detail}. Import the XLIFF or workbook made by `gcmreview translate export`, filled in by the translator.")
+    # Build (GCM25x)
+    BUILD_LOCKED = ("GCM250", "error", "Another build of this workspace is running. Wait for it to finish, then build again.")
     # review.toml (GCM3xx)
     CONFIG_SYNTAX = ("GCM300", "error", "review.toml is not valid TOML: {detail}.")
     CONFIG_VALUE = ("GCM301", "error", "{detail}")

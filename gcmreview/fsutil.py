@@ -19,6 +19,7 @@ def atomic_write_with(path: Path, write: Callable[[BinaryIO], None]) -> Path:
     """Call ``write`` on a temporary file next to ``path``, fsync, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
@@ -29,6 +30,12 @@ def atomic_write_with(path: Path, write: Callable[[BinaryIO], None]) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write(path: Path, data: bytes | str) -> Path:

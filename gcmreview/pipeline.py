@@ -7,14 +7,17 @@ documents -> files.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import translate
 from .consolidate import consolidate
-from .errors import Diagnostic, GcmReviewError
+from .errors import Code, Diagnostic, GcmReviewError, Location
 from .fsutil import atomic_write
 from .inputs import CheckResult, check_workspace
 from .render.document import layout
@@ -81,8 +84,36 @@ def build(workspace: Path, *, draft: bool = False) -> BuildResult:
     """Build the submission of a workspace into ``build/``.
 
     Refuses (GcmReviewError) when the inputs have errors, unless ``draft``: a draft
-    is marked DRAFT and lists the problems on its last page.
+    is marked DRAFT and lists the problems on its last page. One build at a time
+    per workspace (a lock in ``build/``); every file is replaced atomically.
     """
+    with build_lock(workspace / "build"):
+        return _build(workspace, draft)
+
+
+@contextmanager
+def build_lock(folder: Path) -> Iterator[None]:
+    """Hold ``build/.lock`` for the build; a second build at once gets a clear error.
+
+    The lock is the kernel's (flock), so a killed build leaves no stale lock. Temporary
+    files a killed build left behind are removed once the lock is held.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".lock").open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            where = Location(file="build/.lock")
+            raise GcmReviewError([Diagnostic.make(Code.BUILD_LOCKED, where)]) from None
+        for leftover in folder.glob(".*.tmp"):
+            leftover.unlink(missing_ok=True)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _build(workspace: Path, draft: bool) -> BuildResult:
     clock = _Clock()
     prepared = prepare(workspace)
     clock.lap("read + check")

@@ -24,7 +24,19 @@ OUTPUTS = [
 
 
 def _hashes(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _pdf_text(path: Path) -> str:
@@ -37,7 +49,8 @@ def test_build_writes_every_output(write_workbook: WriteWorkbook, workspace: Pat
     assert main(["build", str(workspace)]) == 0
     out = capsys.readouterr().out
     build = workspace / "build"
-    assert sorted(p.name for p in build.iterdir()) == sorted(OUTPUTS)
+    assert sorted(p.name for p in build.iterdir() if not p.name.startswith(".")) == sorted(OUTPUTS)
+    assert oct((build / "submission.json").stat().st_mode & 0o777) == oct(0o666 & ~_umask())
     assert _hashes(workspace / "inputs") == before, "inputs must never be modified"
     sub = Submission.model_validate_json((build / "submission.json").read_text(encoding="utf-8"))
     assert sub.answer("1a").paragraphs[0].source.cells == ["A5", "D5", "E5", "F5"]
@@ -59,7 +72,7 @@ def test_build_refuses_errors_and_writes_nothing(write_workbook: WriteWorkbook, 
         "inputs/lab.xlsx, sheet Actions, cell E5: error GCM201: '31' is not a GCM objective number. Use numbers from 1 to 23, separated by commas (e.g. 2, 5, 12).",
         "Build refused: fix the errors above, or run `gcmreview build --draft` for a draft marked DRAFT.",
     ]
-    assert not (workspace / "build").exists()
+    assert _hashes(workspace / "build") == {}, "a refused build writes no output"
 
 
 def test_draft_is_marked_and_lists_the_problems(write_workbook: WriteWorkbook, workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -98,3 +111,16 @@ def test_sample_review_builds(tmp_path: Path) -> None:
     sub = Submission.model_validate_json((tmp_path / "build" / "submission.json").read_text(encoding="utf-8"))
     assert [c.code for c in sub.contributors if c.file] == ["NCCT", "MOLVT", "MOI-GDI", "MFAIC", "MOH", "MOP"]
     assert all(not a.empty for a in sub.answers)
+
+
+def test_two_builds_at_once_are_refused_clearly(write_workbook: WriteWorkbook, workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from gcmreview.pipeline import build_lock
+
+    write_workbook()
+    with build_lock(workspace / "build"):
+        assert main(["build", str(workspace)]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == (
+        "build/.lock: error GCM250: Another build of this workspace is running. Wait for it to finish, then build again."
+    )
+    assert main(["build", str(workspace)]) == 0
