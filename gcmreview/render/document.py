@@ -20,6 +20,8 @@ from ..survey import Question, Survey, load_reference
 
 __all__ = ["Body", "Document", "Footnote", "Item", "QuestionView", "Run", "Table", "layout", "layout_languages"]
 
+LEAD, PARTNERS, OBJECTIVE = N_("Lead"), N_("partners"), N_("Objective")
+STAT_HEADERS = (N_("Indicator"), N_("Value"), N_("Unit"), N_("Year"), N_("Breakdown"), N_("Source"))
 PENDING = N_("translation pending")
 STALE = N_("translation out of date")
 NO_ANSWER = N_("No contribution answers this question yet.")
@@ -222,7 +224,7 @@ class _Builder:
         for group in answer.actions:
             objective = load_reference().objective(group.objective)
             title = self.t(objective.title) if objective else ""
-            heading = f"{self.t(N_('Objective'))} {group.objective}: {title}"
+            heading = f"{self.t(OBJECTIVE)} {group.objective}: {title}"
             body.append(Item([Run(heading, bold=True)], style="action"))
             body += [self.action(entry) for entry in group.actions]
         return body
@@ -233,7 +235,7 @@ class _Builder:
         title, title_lang, mark = self.field(f"{entry.segment}/title", a.title)
         runs = [Run(title, bold=True, lang=self._other(title_lang)), Run(f" ({', '.join(facts)}). ")]
         if a.lead:
-            runs.append(Run(f"{self.t(N_('Lead'))}: {a.lead}" + (f"; {self.t(N_('partners'))}: {a.partners}" if a.partners else "") + ". "))
+            runs.append(Run(f"{self.t(LEAD)}: {a.lead}" + (f"; {self.t(PARTNERS)}: {a.partners}" if a.partners else "") + ". "))
         marks = {mark} - {""}
         for name, value in (("description", a.description), ("results", a.results)):
             text, lang, mark = self.field(f"{entry.segment}/{name}", value)
@@ -283,7 +285,7 @@ class _Builder:
         )
 
     def statistics(self, entries: list[StatisticEntry]) -> Table:
-        header = [self.t(N_(h)) for h in ("Indicator", "Value", "Unit", "Year", "Breakdown", "Source")]
+        header = [self.t(h) for h in STAT_HEADERS]
         rows = []
         for e in entries:
             s = e.statistic
