@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import nox
 
@@ -61,11 +62,11 @@ def build(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def samples(session: nox.Session) -> None:
-    """Regenerate the sample workbooks in inputs/ from their JSON sources."""
+    """Regenerate the sample workbooks (inputs/, examples/*/inputs/) from their JSON sources."""
     session.install(".")
-    for source in sorted(os.listdir("inputs/sources")):
-        if source.endswith(".json"):
-            session.run("gcmreview", "import", f"inputs/sources/{source}", "--force")
+    for workspace in [".", *sorted(str(p.parent) for p in Path("examples").glob("*/inputs"))]:
+        for source in sorted(Path(workspace, "inputs", "sources").glob("*.json")):
+            session.run("gcmreview", "import", str(source), "-w", workspace, "--force")
 
 
 @nox.session(python="3.11")
