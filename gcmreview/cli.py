@@ -13,11 +13,10 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
 
 from . import __version__
 from .config import ReviewConfig, load_config
-from .errors import Diagnostic, GcmReviewError
+from .errors import GcmReviewError
 from .exchange import contribution_json, contribution_schema, export_workbook, load_contribution_json
 from .i18n import translator
 from .inputs import check_workspace
@@ -26,6 +25,7 @@ from .pipeline import build, prepare
 from .scaffold import new_workspace
 from .submission import Submission
 from .survey import Survey, load_survey
+from .terminal import build_summary, check_summary, print_diagnostics, progress_for
 from .workbook import save_workbook, workbook_name, write_blank_workbooks
 
 __all__ = ["main"]
@@ -38,6 +38,7 @@ EPILOG = """exit status: 0 success; 1 input errors (or warnings with --strict); 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gcmreview", description="Build a Voluntary GCM Review from ministries' workbooks.", epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"gcmreview {__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars and no summary; problems are still printed")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     new = sub.add_parser("new", help="create a review workspace", epilog=EPILOG)
@@ -88,11 +89,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_diagnostics(diagnostics: Sequence[Diagnostic], out: TextIO) -> None:
-    for d in diagnostics:
-        print(d, file=out)
-
-
 def _review(workspace: Path) -> tuple[ReviewConfig, Survey]:
     review = load_config(workspace)
     return review, load_survey(review.survey)
@@ -120,26 +116,27 @@ def _cmd_workbook(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    prepared = prepare(args.workspace)
+    with progress_for(args.quiet) as progress:
+        prepared = prepare(args.workspace, progress)
     t = translator(args.lang) if args.lang else None
     diagnostics = sorted(prepared.diagnostics, key=lambda d: (d.location, d.code))
     if t is not None:
         diagnostics = [d.localized(t) for d in diagnostics]
     errors = sum(d.severity == "error" for d in diagnostics)
     warnings = len(diagnostics) - errors
-    results = prepared.check.results
     if args.format == "json":
         payload = {
-            "files": [r.file for r in results],
+            "files": [r.file for r in prepared.check.results],
+            "missing": [c.code for c in prepared.submission.contributors if not c.file],
             "errors": errors,
             "warnings": warnings,
             "diagnostics": [d.as_dict() for d in diagnostics],
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        _print_diagnostics(diagnostics, sys.stdout)
-        read = len(prepared.check.contributions)
-        print(f"{len(results)} file(s) checked, {read} read: {errors} error(s), {warnings} warning(s).")
+        print_diagnostics(diagnostics, sys.stdout)
+        if not args.quiet:
+            print("\n".join(check_summary(prepared, diagnostics)))
     failed = errors > 0 or (args.strict and warnings > 0)
     return EXIT_INPUT if failed else EXIT_OK
 
@@ -152,16 +149,15 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     try:
-        result = build(args.workspace, draft=args.draft)
+        with progress_for(args.quiet) as progress:
+            result = build(args.workspace, draft=args.draft, progress=progress)
     except GcmReviewError as exc:
-        _print_diagnostics(exc.diagnostics, sys.stderr)
+        print_diagnostics(exc.diagnostics, sys.stderr)
         print("Build refused: fix the errors above, or run `gcmreview build --draft` for a draft marked DRAFT.", file=sys.stderr)
         return EXIT_INPUT
-    _print_diagnostics(sorted(result.prepared.diagnostics, key=lambda d: (d.location, d.code)), sys.stdout)
-    for output in result.outputs:
-        print(f"{output.path}{f'  ({output.about})' if output.about else ''}")
-    total = sum(result.timings.values())
-    print(f"Built in {total:.1f} s{' (DRAFT)' if args.draft else ''}: {len(result.submission.left_out)} item(s) left out, {len(result.submission.conflicts)} conflict(s); see build/build.log.")
+    print_diagnostics(sorted(result.prepared.diagnostics, key=lambda d: (d.location, d.code)), sys.stdout)
+    if not args.quiet:
+        print("\n".join(build_summary(result, args.draft)))
     return EXIT_OK
 
 
@@ -186,7 +182,7 @@ def _cmd_translate(args: argparse.Namespace) -> int:
     checked = check_workspace(args.workspace)
     report = tr.import_translations(args.workspace, args.file, review, checked, translator=args.translator,
                                     confirm_unchanged=args.confirm_unchanged)
-    _print_diagnostics(report.diagnostics, sys.stderr)
+    print_diagnostics(report.diagnostics, sys.stderr)
     for lang, ids in report.stored.items():
         print(f"{len(ids)} translation(s) into {lang} stored in inputs/translations/{lang}.json")
     return EXIT_INPUT if any(d.severity == "error" for d in report.diagnostics) else EXIT_OK
@@ -208,7 +204,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     review, survey = _review(args.workspace)
     contribution, diagnostics = export_workbook(args.file, review, survey, _display(args.file, args.workspace))
     sys.stdout.write(contribution_json(contribution))
-    _print_diagnostics(diagnostics, sys.stderr)
+    print_diagnostics(diagnostics, sys.stderr)
     return EXIT_INPUT if any(d.severity == "error" for d in diagnostics) else EXIT_OK
 
 
@@ -230,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except GcmReviewError as exc:
-        _print_diagnostics(exc.diagnostics, sys.stderr)
+        print_diagnostics(exc.diagnostics, sys.stderr)
         return EXIT_INPUT
     except (OSError, KeyError) as exc:
         print(f"gcmreview: {exc}", file=sys.stderr)

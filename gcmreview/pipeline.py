@@ -20,6 +20,7 @@ from .consolidate import consolidate
 from .errors import Code, Diagnostic, GcmReviewError, Location
 from .fsutil import atomic_write
 from .inputs import CheckResult, check_workspace
+from .progress import NO_PROGRESS, Progress
 from .render.document import layout
 from .render.docx import build_docx
 from .render.html import render_html
@@ -45,9 +46,9 @@ class Prepared:
         return [d for d in self.diagnostics if d.severity == "error"]
 
 
-def prepare(workspace: Path) -> Prepared:
+def prepare(workspace: Path, progress: Progress = NO_PROGRESS) -> Prepared:
     """Read, check and consolidate a workspace (GcmReviewError only if review.toml is unusable)."""
-    checked = check_workspace(workspace)
+    checked = check_workspace(workspace, progress)
     review = checked.review
     segments = translate.segments(checked, review)
     stores = translate.load_stores(workspace, review)
@@ -80,7 +81,7 @@ def output_stem(submission: Submission) -> str:
     return f"{submission.country.iso}-{submission.survey}"
 
 
-def build(workspace: Path, *, draft: bool = False) -> BuildResult:
+def build(workspace: Path, *, draft: bool = False, progress: Progress = NO_PROGRESS) -> BuildResult:
     """Build the submission of a workspace into ``build/``.
 
     Refuses (GcmReviewError) when the inputs have errors, unless ``draft``: a draft
@@ -88,7 +89,7 @@ def build(workspace: Path, *, draft: bool = False) -> BuildResult:
     per workspace (a lock in ``build/``); every file is replaced atomically.
     """
     with build_lock(workspace / "build"):
-        return _build(workspace, draft)
+        return _build(workspace, draft, progress)
 
 
 @contextmanager
@@ -113,9 +114,9 @@ def build_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _build(workspace: Path, draft: bool) -> BuildResult:
+def _build(workspace: Path, draft: bool, progress: Progress) -> BuildResult:
     clock = _Clock()
-    prepared = prepare(workspace)
+    prepared = prepare(workspace, progress)
     clock.lap("read + check")
     if prepared.errors and not draft:
         raise GcmReviewError(prepared.errors)

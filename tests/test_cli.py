@@ -24,7 +24,16 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def test_check_clean_workspace_exits_0(write_workbook: WriteWorkbook, workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_workbook()
     status, out, _ = run(capsys, "check", str(workspace))
-    assert (status, out) == (0, "1 file(s) checked, 1 read: 0 error(s), 0 warning(s).\n")
+    assert status == 0
+    assert out.splitlines() == [
+        "inputs/: warning GCM112: No workbook received from COORD (Coordinating secretariat). Send them `coord.xlsx` (made by `gcmreview workbook`) or remove them from review.toml.",
+        "inputs/: warning GCM112: No workbook received from HEALTH (Ministry of Health). Send them `health.xlsx` (made by `gcmreview workbook`) or remove them from review.toml.",
+        "Workbooks: 1 of 3 contributors received (missing: COORD, HEALTH)",
+        "Conflicts: 0; left out of the submission: 0",
+        "1 file(s) checked, 1 read: 0 error(s), 2 warning(s).",
+    ]
+    status, out, _ = run(capsys, "-q", "check", str(workspace))
+    assert (status, len(out.splitlines())) == (0, 2), "--quiet prints the problems only"
 
 
 def test_check_reports_every_file_and_keeps_going(
@@ -46,10 +55,14 @@ def test_check_reports_every_file_and_keeps_going(
     assert before == after, "check must never modify or add input files"
     assert status == 1
     assert out.splitlines() == [
+        "inputs/: warning GCM112: No workbook received from COORD (Coordinating secretariat). Send them `coord.xlsx` (made by `gcmreview workbook`) or remove them from review.toml.",
+        "inputs/: warning GCM112: No workbook received from HEALTH (Ministry of Health). Send them `health.xlsx` (made by `gcmreview workbook`) or remove them from review.toml.",
         "inputs/lab.xlsx, sheet Contributor, cell C7: error GCM110: Contributor code 'LAB' is also used by inputs/health.xlsx. Each contributor sends one workbook; remove the older file from inputs/.",
         "inputs/locked.xlsx: error GCM104: The workbook is protected with a password to open. Save a copy without the password (File > Properties or Save As > Tools > General options) and send that.",
         "inputs/old.xls: error GCM101: This is an old Excel 97-2003 (.xls) file. Open it in Excel or LibreOffice and save it as Excel Workbook (.xlsx).",
-        "4 file(s) checked, 2 read: 3 error(s), 0 warning(s).",
+        "Workbooks: 1 of 3 contributors received (missing: COORD, HEALTH)",
+        "Conflicts: 0; left out of the submission: 3",
+        "4 file(s) checked, 2 read: 3 error(s), 2 warning(s).",
     ]
 
 
@@ -61,8 +74,8 @@ def test_check_json_and_strict(
     status, out, _ = run(capsys, "check", str(workspace), "--format", "json")
     report = json.loads(out)
     assert status == 0
-    assert (report["errors"], report["warnings"]) == (0, 1)
-    assert report["diagnostics"] == [
+    assert (report["errors"], report["warnings"], report["missing"]) == (0, 3, ["COORD", "HEALTH"])
+    assert report["diagnostics"][2:] == [
         {
             "code": "GCM203",
             "severity": "warning",
