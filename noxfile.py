@@ -21,7 +21,7 @@ BUILD_PACKAGES = [
     "libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fontconfig",
     "fonts-noto-core", "fonts-dejavu-core",
 ]
-TEST_PACKAGES = [*BUILD_PACKAGES, "libreoffice-calc-nogui", "libreoffice-writer-nogui", "poppler-utils"]
+TEST_PACKAGES = [*BUILD_PACKAGES, "libreoffice-calc-nogui", "libreoffice-writer-nogui", "poppler-utils", "chromium"]
 
 
 def _installed(package: str) -> bool:

@@ -21,7 +21,7 @@ from .exchange import contribution_json, contribution_schema, export_workbook, l
 from .i18n import translator
 from .inputs import check_workspace
 from .languages import languages
-from .pipeline import build, prepare
+from .pipeline import build, build_lock, prepare, write_reports
 from .scaffold import new_workspace
 from .submission import Submission
 from .survey import Survey, load_survey
@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument("--lang", choices=sorted(languages()), help="language of the messages (default English)")
+    check.add_argument("--report", action="store_true", help="also write the coordinator's report to build/report.html (and report.<lang>.html)")
 
     build = sub.add_parser("build", help="build the submission into build/", epilog=EPILOG)
     build.add_argument("workspace", nargs="?", type=Path, default=Path("."))
@@ -137,6 +138,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print_diagnostics(diagnostics, sys.stdout)
         if not args.quiet:
             print("\n".join(check_summary(prepared, diagnostics)))
+    if args.report:
+        with build_lock(args.workspace / "build"):
+            for path in write_reports(prepared, args.workspace):
+                print(f"build/{path.name}", file=sys.stderr if args.format == "json" else sys.stdout)
     failed = errors > 0 or (args.strict and warnings > 0)
     return EXIT_INPUT if failed else EXIT_OK
 

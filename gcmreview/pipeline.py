@@ -26,10 +26,11 @@ from .render.docx import build_docx
 from .render.html import render_html
 from .render.log import Output, render_log
 from .render.pdf import render_pdf
+from .render.report import render_reports
 from .render.templates import find_template
 from .submission import Submission, TranslatedText
 
-__all__ = ["BuildResult", "Prepared", "build", "output_stem", "prepare"]
+__all__ = ["BuildResult", "Prepared", "build", "output_stem", "prepare", "write_reports"]
 
 
 @dataclass
@@ -114,10 +115,18 @@ def build_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def write_reports(prepared: Prepared, workspace: Path) -> list[Path]:
+    """The coordinator's report, one page per review language, written into build/."""
+    pages = render_reports(prepared, workspace)
+    return [atomic_write(workspace / "build" / name, html) for name, html in pages.items()]
+
+
 def _build(workspace: Path, draft: bool, progress: Progress) -> BuildResult:
     clock = _Clock()
     prepared = prepare(workspace, progress)
     clock.lap("read + check")
+    reports = write_reports(prepared, workspace)  # most needed when the build is refused
+    clock.lap("report")
     if prepared.errors and not draft:
         raise GcmReviewError(prepared.errors)
     sub, survey = prepared.submission, prepared.check.survey
@@ -144,6 +153,7 @@ def _build(workspace: Path, draft: bool, progress: Progress) -> BuildResult:
     clock.lap("pdf")
     about = {f"{stem}.en.pdf": f"{stats.get('pages', 0)} pages"}
     outputs = [Output(f"build/{name}", about.get(name, f"{len(data):,} bytes")) for name, data in files.items()]
+    outputs += [Output(f"build/{path.name}", "coordinator's report") for path in reports]
     outputs.append(Output("build/build.log"))
     for name, data in files.items():
         atomic_write(folder / name, data)
