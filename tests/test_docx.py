@@ -131,9 +131,7 @@ def _table_lines(table: DocxTable) -> list[str]:
 def dump(data: bytes) -> str:
     """The document as text: header/footer, each paragraph (style | text), tables, footnotes, comments."""
     document = docx.Document(io.BytesIO(data))
-    section = document.sections[-1]
-    lines = [f"HEADER | {_text(p._p)}" for p in section.header.paragraphs if _text(p._p)]
-    lines += [f"FOOTER | {_text(p._p)}" for p in section.footer.paragraphs if _text(p._p)]
+    lines = furniture_lines(document)
     for block in document.iter_inner_content():
         if isinstance(block, DocxTable):
             lines += _table_lines(block)
@@ -141,7 +139,18 @@ def dump(data: bytes) -> str:
             style = block.style.name if block.style is not None else ""
             page = " [page break before]" if block.paragraph_format.page_break_before else ""
             lines.append(f"{style}{page} | {_text(block._p)}")
-    lines.append("FOOTNOTES")
+    return "\n".join(line.rstrip() for line in lines + notes_lines(data)) + "\n"
+
+
+def furniture_lines(document: Any) -> list[str]:
+    section = document.sections[-1]
+    lines = [f"HEADER | {_text(p._p)}" for p in section.header.paragraphs if _text(p._p)]
+    return lines + [f"FOOTER | {_text(p._p)}" for p in section.footer.paragraphs if _text(p._p)]
+
+
+def notes_lines(data: bytes) -> list[str]:
+    """The footnotes, then the comments (if any)."""
+    lines = ["FOOTNOTES"]
     for note in _part(data, "word/footnotes.xml"):
         text = " ".join(_text(p) for p in note.iter(f"{W}p"))
         lines.append(f"  {note.get(f'{W}id')} {note.get(f'{W}type') or ''} | {text}")
@@ -149,7 +158,7 @@ def dump(data: bytes) -> str:
         lines.append("COMMENTS")
         for c in _part(data, "word/comments.xml"):
             lines.append(f"  {c.get(f'{W}id')} {c.get(f'{W}author')} ({c.get(f'{W}initials')}) | {_text(c.find(f'{W}p'))}")
-    return "\n".join(line.rstrip() for line in lines) + "\n"
+    return lines
 
 
 def _units(data: bytes) -> list[str]:
@@ -281,8 +290,9 @@ def test_pending_translation_is_marked_and_tagged(prepared: Prepared) -> None:
     data = _render(prepared, "km")
     paragraph = next(p for p in _part(data, "word/document.xml").iter(f"{W}p") if "The plan links" in _text(p))
     assert re.match(r"_\[.+\] _The plan links", _text(paragraph)), _text(paragraph)
-    langs = {e.get(f"{W}val") for e in paragraph.iter(f"{W}lang")}
-    assert langs == {"en-GB"}
+    runs = paragraph.findall(f"{W}r")
+    assert runs[0].find(f"{W}rPr/{W}lang").get(f"{W}bidi") == "km-KH", "the mark is Khmer"
+    assert {r.find(f"{W}rPr/{W}lang").get(f"{W}val") for r in runs[1:]} == {"en-GB"}, "the pending text is English"
 
 
 def test_workbook_text_stays_text(workspace: Path, write_workbook: WriteWorkbook, contribution_data: dict[str, Any]) -> None:
@@ -343,14 +353,19 @@ def _soffice(args: list[str], profile: Path) -> None:
     subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
 
 
-def test_libreoffice_converts_the_document(prepared: Prepared, tmp_path: Path) -> None:
-    source = tmp_path / "submission.docx"
-    source.write_bytes(_render(prepared, review=True, draft=True, problems=["A problem"]))
-    _soffice(["--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(source)], tmp_path / "profile")
-    pdf = tmp_path / "pdf" / "submission.pdf"
+def to_pdf(data: bytes, tmp_path: Path, stem: str = "submission") -> bytes:
+    """The document converted by LibreOffice headless (with its own profile); fails if no PDF appears."""
+    source = tmp_path / f"{stem}.docx"
+    source.write_bytes(data)
+    _soffice(["--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(source)], tmp_path / f"profile-{stem}")
+    pdf = tmp_path / "pdf" / f"{stem}.pdf"
     assert pdf.is_file(), "LibreOffice did not convert the document"
-    data = pdf.read_bytes()
-    assert data.startswith(b"%PDF")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    return pdf.read_bytes()
+
+
+def test_libreoffice_converts_the_document(prepared: Prepared, tmp_path: Path) -> None:
+    data = to_pdf(_render(prepared, review=True, draft=True, problems=["A problem"]), tmp_path)
     pypdf = pytest.importorskip("pypdf")
     text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
     for expected in ("Voluntary GCM Review", "Most workers leave for Thailand", "Clinic report (2020).", "A problem"):

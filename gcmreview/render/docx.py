@@ -3,16 +3,22 @@
 Stage: render (DOCX). :func:`render_docx` writes a laid-out :class:`~.document.Document`
 into the base template (``templates/base.docx``, restyled by the facilitator in Word) and
 returns the .docx bytes; :func:`build_docx` also reports what it had to clean
-(:class:`DocxResult`). Nothing is written to disk here.
+(:class:`DocxResult`). Nothing is written to disk here. The bilingual draft
+(:mod:`.docx_bilingual`) reuses this module's :class:`Writer`.
 
 Layout: title lines, mandate, a contact table, instructions; per cluster its intro, a
 header table (cluster | GCM objectives) and each question followed by its answer;
 question 5 as the principles table with ☒/☐ boxes; questions 6-10 with "Answer:".
-Footnotes are real Word footnotes (a footnotes part python-docx lacks, built here): a
-source's first citation carries the footnote, later ones are NOTEREF cross-references
-showing the same number. Review drafts get a comment naming the contributor over their
-text; drafts get a DRAFT header and a last page listing the problems. Workbook text only
-ever becomes run text, never XML; characters XML cannot hold are removed (:func:`clean`).
+:meth:`Writer.plan` lists these blocks in order; each writes into the current container
+(the body, or a table cell of the bilingual draft). Footnotes are real Word footnotes (a
+footnotes part python-docx lacks, built here): a source's first citation carries the
+footnote, later ones are NOTEREF cross-references showing the same number. Review drafts
+get a comment naming the contributor over their text; drafts get a DRAFT header and a
+last page listing the problems. Workbook text only ever becomes run text, never XML, in
+Unicode NFC; characters XML cannot hold are removed (:func:`clean`). Every run in a
+complex-script language (Khmer, Lao, Myanmar, Thai: the document's, a pending text's, or
+a script found in the text) carries its font and language (:func:`~.docx_template.set_script`),
+as do the styles and defaults of a complex-script document.
 """
 
 from __future__ import annotations
@@ -20,35 +26,39 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import groupby
 from pathlib import Path
 
 import docx
 from docx.document import Document as DocxDocument
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.part import XmlPart
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.oxml.text.paragraph import CT_P
 from docx.oxml.text.run import CT_R
-from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Pt
 from docx.table import Table as DocxTable
-from docx.table import _Cell
+from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 
-from ..languages import language
-from .document import Body, ClusterView, Document, Item, QuestionView, Run, Table
-from .docx_template import ensure_styles, set_footnotes
+from ..languages import language, languages
+from . import docx_template as wml
+from .document import Body, ClusterView, Document, Item, PrincipleRow, QuestionView, Run, Table
 
-__all__ = ["DocxResult", "build_docx", "clean", "render_docx"]
+__all__ = ["DocxResult", "Writer", "build_docx", "clean", "render_docx"]
 
 BOX = {True: "☒", False: "☐"}
-TABLE_WIDTH_CM = 16.0  # the base template's text width (A4, 2.5 cm margins)
+TABLE_WIDTH_CM = 16.0  # the base template's text width (A4, 2.5 cm margins), if a template has no page size
+CELL_MARGINS_CM = 0.38  # Word's default cell margins, left and right
 BOOKMARK_BASE = 100_000  # bookmark ids for first citations: BOOKMARK_BASE + footnote number
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+Step = tuple[str, Callable[[], object]]
+PRINCIPLES_TABLE = "principles table"  # the plan's section that is a table of its own
+
 
 @dataclass
 class DocxResult:
@@ -59,8 +69,9 @@ class DocxResult:
 
 
 def clean(text: str) -> tuple[str, int]:
-    """``text`` without the characters XML 1.0 cannot hold (controls, U+FFFE/FFFF, lone surrogates)."""
-    return _NOT_XML.subn("", text)
+    """``text`` in NFC without the characters XML 1.0 cannot hold (controls, U+FFFE/FFFF, lone surrogates)."""
+    result, removed = _NOT_XML.subn("", text)
+    return unicodedata.normalize("NFC", result), removed
 
 
 def render_docx(doc: Document, template: Path) -> bytes:
@@ -70,97 +81,60 @@ def render_docx(doc: Document, template: Path) -> bytes:
 
 def build_docx(doc: Document, template: Path) -> DocxResult:
     """Render ``doc`` into a copy of ``template``; report removed characters in ``cleaned``."""
-    writer = _Writer(doc, template)
+    writer = Writer([doc], template)
     writer.write()
-    buffer = io.BytesIO()
-    writer.out.save(buffer)
-    return DocxResult(buffer.getvalue(), writer.cleaned)
-
-
-def _element(tag: str, **attrs: str) -> BaseOxmlElement:
-    return OxmlElement(tag, {qn(f"w:{k}"): v for k, v in attrs.items()})
-
-
-def _field(instr: str, result: str, style: str = "") -> BaseOxmlElement:
-    """A simple field (PAGE, NOTEREF...) with its last computed result."""
-    fld = _element("w:fldSimple", instr=instr)
-    r = OxmlElement("w:r")
-    assert isinstance(r, CT_R)
-    if style:
-        r.style = style
-    r.text = result
-    fld.append(r)
-    return fld
-
-
-def _widths(table: DocxTable, widths_cm: Sequence[float]) -> None:
-    for column, width in zip(table.columns, widths_cm, strict=True):
-        column.width = Cm(width)
-        for cell in column.cells:
-            cell.width = Cm(width)
+    return writer.result()
 
 
 def _empty_or_new(paragraphs: Sequence[Paragraph], add: Callable[[], Paragraph]) -> Paragraph:
     """The only paragraph while it is still empty (as in a new cell, header or footer), else a new one."""
-    if len(paragraphs) == 1 and len(paragraphs[0]._p) == (paragraphs[0]._p.pPr is not None):
+    if len(paragraphs) == 1 and _empty(paragraphs[0]):
         return paragraphs[0]
     return add()
 
 
-def _cell_paragraph(cell: _Cell) -> Paragraph:
-    return _empty_or_new(cell.paragraphs, cell.add_paragraph)
+def _empty(p: Paragraph) -> bool:
+    return len(p._p) == (p._p.pPr is not None)
 
 
-def _has_page_field(element: BaseOxmlElement) -> bool:
-    instrs = [e.get(qn("w:instr")) or "" for e in element.iter(qn("w:fldSimple"))]
-    instrs += [e.text or "" for e in element.iter(qn("w:instrText"))]
-    return any(i.split()[:1] == ["PAGE"] for i in instrs)
+class Writer:
+    """Writes laid-out documents into a copy of the template: one here, two side by side in a subclass.
 
+    ``docs[0]`` gives the footnotes, labels and properties; ``box`` is where blocks go (the
+    body or a table cell), ``d`` and ``lang`` the document and language being written."""
 
-class _Writer:
-    def __init__(self, doc: Document, template: Path) -> None:
-        self.doc = doc
+    def __init__(self, docs: Sequence[Document], template: Path) -> None:
+        self.docs, self.doc = list(docs), docs[0]
+        self.d, self.lang = self.doc, self.doc.lang
         self.out: DocxDocument = docx.Document(str(template))
+        self.box: DocxDocument | _Cell = self.out
         self.cleaned: list[str] = []
         self.where = "document"
         self.cited: set[int] = set()
-        ensure_styles(self.out)
-        self._clear_template()
+        wml.ensure_styles(self.out)
+        wml.script_styles(self.out, [d.lang for d in self.docs])
+        wml.clear_template(self.out)
+        self.width = self.text_width()
 
-    def _clear_template(self) -> None:
-        body = self.out.element.body
-        for child in list(body):
-            if child.tag != qn("w:sectPr"):
-                body.remove(child)
-        comments = self._comments()
-        if comments is not None:  # a template's own comments go with its text
-            for comment in list(comments):
-                comments.remove(comment)
+    def result(self) -> DocxResult:
+        buffer = io.BytesIO()
+        self.out.save(buffer)
+        return DocxResult(buffer.getvalue(), self.cleaned)
 
-    def _comments(self) -> BaseOxmlElement | None:
-        """The root of the comments part, if there is one."""
-        for rel in self.out.part.rels.values():
-            if rel.reltype == RT.COMMENTS and isinstance(rel.target_part, XmlPart):
-                root: BaseOxmlElement = rel.target_part.element
-                return root
-        return None
-
-    def renumber_comments(self) -> None:
-        """Comment ids after the footnote ids: LibreOffice confuses a comment with the footnote of the same id."""
-        comments = self._comments()
-        if comments is None:
-            return
-        offset = len(self.doc.footnotes) + 1
-        marks = (qn("w:commentRangeStart"), qn("w:commentRangeEnd"), qn("w:commentReference"))
-        for element in [*self.out.element.body.iter(*marks), *comments.iter(qn("w:comment"))]:
-            element.set(qn("w:id"), str(offset + int(element.get(qn("w:id")) or 0)))
+    def text_width(self) -> float:
+        """The width between the margins, in cm."""
+        s = self.out.sections[-1]
+        if s.page_width is None or s.left_margin is None or s.right_margin is None:
+            return TABLE_WIDTH_CM
+        return float((s.page_width - s.left_margin - s.right_margin) / Cm(1))
 
     def text(self, text: str) -> str:
         """Text safe for XML; what was removed is recorded with where it was."""
         result, removed = clean(text)
         if removed:
             codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in _NOT_XML.findall(text)}))
-            self.cleaned.append(f"{self.where}: removed {removed} character(s) XML cannot hold ({codes})")
+            where = self.where if len(self.docs) == 1 else f"{self.where} [{self.lang}]"
+            self.cleaned.append(f"{where}: removed {removed} character(s) XML cannot hold ({codes})")
         return result
 
     def prop(self, text: str) -> str:
@@ -169,22 +143,55 @@ class _Writer:
         return text if len(text) <= 255 else text[:254].rsplit(" ", 1)[0] + "…"
 
     def write(self) -> None:
-        self.front_matter()
-        for cluster in self.doc.clusters:
-            self.cluster(cluster)
-        self.principles()
-        self.where = "closing"
-        self.form(self.doc.closing_intro).paragraph_format.space_before = Pt(12)
-        for question in self.doc.closing:
-            self.question(question)
+        for _, step in self.plan(self.doc):
+            step()
+        self.finish()
+
+    def finish(self) -> None:
         if self.doc.draft:
             self.problems()
         self.footnotes()
-        self.renumber_comments()
+        wml.renumber_comments(self.out, len(self.doc.footnotes) + 1)
         self.furniture()
         self.properties()
 
+    @contextmanager
+    def into(self, cell: _Cell, d: Document | None = None) -> Iterator[None]:
+        """Write into ``cell`` (in ``d``'s language, if given) until the block ends."""
+        saved = self.box, self.d, self.lang, self.width
+        self.box, self.width = cell, (cell.width / Cm(1) if cell.width else self.width) - CELL_MARGINS_CM
+        self.d, self.lang = (d, d.lang) if d is not None else (self.d, self.lang)
+        try:
+            yield
+        finally:
+            self.box, self.d, self.lang, self.width = saved
+
     # -- paragraphs and runs ---------------------------------------------------------
+
+    def paragraph(self, style: str, text: str = "", bold: bool = False, lang: str = "") -> Paragraph:
+        """A new paragraph in the current container (a cell's trailing empty one is reused)."""
+        box = self.box
+        last = box.paragraphs[-1] if isinstance(box, _Cell) and box.paragraphs else None
+        p: Paragraph = last if last is not None and _empty(last) and box._element[-1] is last._p else box.add_paragraph()
+        p.style = self.out.styles[style]
+        if text:
+            self.add_text(p, text, bold=bold, lang=lang)
+        return p
+
+    def add_text(self, p: Paragraph, text: str, bold: bool = False, italic: bool = False, lang: str = "") -> None:
+        r = p.add_run(self.text(text))
+        if bold or italic:
+            r.bold, r.italic = bold or None, italic or None
+            wml.mirror_complex_script(r._r.get_or_add_rPr())
+        self.tag(r._r, text, lang)
+
+    def tag(self, r: CT_R, text: str, lang: str = "") -> None:
+        """Mark a run's language: ``lang`` if it is another, the writer's if complex, and any complex script in it."""
+        lang = lang if lang in languages() else self.lang
+        tags = [lang] if lang != self.lang or language(lang).complex_script else []
+        found = wml.script_language(text) if not language(lang).complex_script else ""
+        for code in [*tags, *([found] if found else [])]:
+            wml.set_script(r.get_or_add_rPr(), code)
 
     def runs(self, p: Paragraph, runs: Sequence[Run], lang: str = "") -> None:
         for run in runs:
@@ -193,48 +200,44 @@ class _Writer:
             elif run.linebreak:
                 p.add_run().add_break()
             elif run.text:
-                r = p.add_run(self.text(run.text))
-                r.bold, r.italic = run.bold or None, run.italic or None
-                if lang:
-                    self.tag_language(r._r, lang)
-
-    def tag_language(self, r: CT_R, lang: str) -> None:
-        try:
-            locale = language(lang).locale
-        except KeyError:
-            return
-        r.get_or_add_rPr().append(_element("w:lang", val=locale, bidi=locale))
+                self.add_text(p, run.text, run.bold, run.italic, run.lang or lang)
 
     def footnote_reference(self, p: Paragraph, number: int) -> None:
         """The first citation carries the footnote; later ones cross-reference it (same number)."""
         name = f"_RefFootnote{number}"
         if number in self.cited:
-            p._p.append(_field(f" NOTEREF {name} \\f \\h ", str(number), "FootnoteReference"))
+            p._p.append(wml.simple_field(f" NOTEREF {name} \\f \\h ", str(number), "FootnoteReference"))
             return
         self.cited.add(number)
-        p._p.append(_element("w:bookmarkStart", id=str(BOOKMARK_BASE + number), name=name))
+        p._p.append(wml.element("w:bookmarkStart", id=str(BOOKMARK_BASE + number), name=name))
         r = p.add_run()._r
         r.style = "FootnoteReference"
-        r.append(_element("w:footnoteReference", id=str(number)))
-        p._p.append(_element("w:bookmarkEnd", id=str(BOOKMARK_BASE + number)))
+        r.append(wml.element("w:footnoteReference", id=str(number)))
+        p._p.append(wml.element("w:bookmarkEnd", id=str(BOOKMARK_BASE + number)))
 
-    def form(self, runs: Sequence[Run], style: str = "Form Text") -> Paragraph:
-        p = self.out.add_paragraph(style=style)
+    def form(self, runs: Sequence[Run], style: str = "Form Text", before: float = 0) -> Paragraph:
+        p = self.paragraph(style)
         self.runs(p, runs)
+        if before:
+            p.paragraph_format.space_before = Pt(before)
         return p
 
-    def item(self, p: Paragraph, item: Item, in_cell: bool = False) -> Paragraph:
+    def labels(self, p: Paragraph, key: str, default: str) -> None:
+        """A label of every document's, in its language, separated by " / "."""
+        for i, d in enumerate(self.docs):
+            self.add_text(p, (" / " if i else "") + d.labels.get(key, default), lang=d.lang)
+
+    def item(self, item: Item, plain: str = "Answer") -> Paragraph:
         """One answer paragraph: its style from kind and level, mark and number before the text."""
         level = f" {min(item.level, 2) + 1}" if item.level else ""
         styles = {"bullet": f"List Bullet{level}", "numbered": f"List Number{level}"}
-        style = "Answer Note" if item.style == "note" else styles.get(item.kind, "Table Text" if in_cell else "Answer")
-        p.style = self.out.styles[style]
+        p = self.paragraph("Answer Note" if item.style == "note" else styles.get(item.kind, plain))
         if item.mark:
-            p.add_run(f"[{self.text(item.mark)}] ").italic = True
+            self.add_text(p, f"[{item.mark}] ", italic=True)
         if item.kind == "numbered" and item.number:  # the source's own number, so no list numbering of Word's
             p._p.get_or_add_pPr().get_or_add_numPr().get_or_add_numId().val = 0
-            p.add_run(self.text(item.number) + "\t")
-        self.runs(p, item.runs, item.lang if item.lang and item.lang != self.doc.lang else "")
+            self.add_text(p, item.number + "\t", lang=item.lang)
+        self.runs(p, item.runs, item.lang)
         return p
 
     def body(self, body: Sequence[Body]) -> None:
@@ -245,7 +248,7 @@ class _Writer:
                 attributed = []
                 self.table(block)
             else:
-                attributed.append((block.contributor, self.item(self.out.add_paragraph(), block)))
+                attributed.append((block.contributor, self.item(block)))
         self.attribute(attributed)
 
     def attribute(self, paragraphs: Sequence[tuple[str, Paragraph]]) -> None:
@@ -255,37 +258,41 @@ class _Writer:
         for code, group in groupby(paragraphs, key=lambda pair: pair[0]):
             runs = [r for _, p in group for r in p.runs]
             if code and runs:
-                name = self.text(self.doc.contributors.get(code, code))
+                name = self.text(self.d.contributors.get(code, code))
                 self.out.add_comment([runs[0], runs[-1]], text=name, author=name, initials=self.text(code))
 
     # -- tables ------------------------------------------------------------------------
 
     def new_table(self, rows: int, header: Sequence[str], widths: Sequence[float] = (), whole_rows: bool = True) -> DocxTable:
-        """A table with a repeated header row (when ``header`` is given) and ``rows`` body rows.
+        """A table in the current container with a repeated header row (when ``header`` is given) and ``rows`` rows.
 
-        ``widths`` in cm; by default the first column gets twice the share of the others.
-        ``whole_rows`` keeps each row on one page."""
-        table: DocxTable = self.out.add_table(rows=rows + bool(header), cols=len(widths) or len(header))
+        ``widths`` are shares of the container's width; by default the first column gets twice
+        the share of the others. ``whole_rows`` keeps each row on one page."""
+        table: DocxTable = self.box.add_table(rows=rows + bool(header), cols=len(widths) or len(header))
         if "Table Grid" in [s.name for s in self.out.styles]:
             table.style = self.out.styles["Table Grid"]
-        weights = [2.0] + [1.0] * (len(header) - 1)
-        _widths(table, widths or [TABLE_WIDTH_CM * w / sum(weights) for w in weights])
+        weights = widths or [2.0] + [1.0] * (len(header) - 1)
+        wml.set_widths(table, [self.width * w / sum(weights) for w in weights])
         for row in table.rows if whole_rows else ():
-            row._tr.get_or_add_trPr().append(_element("w:cantSplit"))
+            row._tr.get_or_add_trPr().append(wml.element("w:cantSplit"))
         if header:
-            table.rows[0]._tr.get_or_add_trPr().append(_element("w:tblHeader"))
-            for cell, text in zip(table.rows[0].cells, header, strict=True):
-                _cell_paragraph(cell).style = self.out.styles["Table Heading"]
-                cell.paragraphs[0].add_run(self.text(text))
+            self.heading_row(table.rows[0], [[(text, self.d)] for text in header])
         return table
+
+    def heading_row(self, row: _Row, cells: Sequence[Sequence[tuple[str, Document]]]) -> None:
+        """``row`` as the header row repeated on each page; each cell has its texts, each in its document's language."""
+        row._tr.get_or_add_trPr().append(wml.element("w:tblHeader"))
+        for cell, texts in zip(row.cells, cells, strict=True):
+            for text, d in texts:
+                with self.into(cell, d):
+                    self.paragraph("Table Heading", text)
 
     def table(self, block: Table) -> None:
         table = self.new_table(len(block.rows), block.header)
         for row, cells in zip(table.rows[1:], block.rows, strict=True):
             for cell, runs in zip(row.cells, cells, strict=True):
-                p = _cell_paragraph(cell)
-                p.style = self.out.styles["Table Text"]
-                self.runs(p, runs)
+                with self.into(cell):
+                    self.runs(self.paragraph("Table Text"), runs)
         codes = [*block.contributors, *[""] * (len(block.rows) - len(block.contributors))]
         for code, group in groupby(zip(codes, table.rows[1:], strict=False), key=lambda pair: pair[0]):
             first_row = next(group)[1]  # one comment per run of rows, on the first row's first cell
@@ -293,73 +300,99 @@ class _Writer:
 
     # -- the form ------------------------------------------------------------------------
 
-    def front_matter(self) -> None:
-        d = self.doc
+    def plan(self, d: Document) -> list[Step]:
+        """The form in ``d`` as (section, step) pairs in order; each step writes one block into the container.
+
+        Documents laid out together have the same plan, so the bilingual writer pairs their steps."""
+        steps: list[Step] = [("front", partial(self.titles, d)), *[("front", partial(self.form, m)) for m in d.mandate]]
+        steps += [("front", partial(self.contact, d)), ("front", partial(self.sharing, d))]
+        steps += [("front", partial(self.heading, "instructions", d.instructions_heading))]
+        steps += [("front", partial(self.form, i, "List Bullet")) for i in d.instructions]
+        for n, cluster in enumerate(d.clusters, 1):
+            steps += [(f"cluster {n}", partial(self.cluster, cluster))]
+            steps += [(f"cluster {n}", partial(self.question, q)) for q in cluster.questions]
+        steps += [("principles", partial(self.question, d.principles_question)), (PRINCIPLES_TABLE, partial(self.principles, d))]
+        steps += [("closing", partial(self.closing, d))]
+        return steps + [("closing", partial(self.question, q)) for q in d.closing]
+
+    def titles(self, d: Document) -> None:
         self.where = "title"
-        titles = [self.out.add_paragraph(self.text(line), style="Title") for line in d.title]
+        titles = [self.paragraph("Title", line) for line in d.title]
         if titles:
             titles[-1].paragraph_format.space_after = Pt(18)
-        for paragraph in d.mandate:
-            self.form(paragraph)
+
+    def contact(self, d: Document) -> None:
         self.where = "contact"
         self.form(d.contact_intro)
         table = self.new_table(len(d.contact), (), (5.0, 11.0))
         for row, (label, value) in zip(table.rows, d.contact, strict=True):
-            row.cells[0].paragraphs[0].style = self.out.styles["Table Text"]
-            row.cells[0].paragraphs[0].add_run(self.text(label)).bold = True
-            row.cells[1].paragraphs[0].style = self.out.styles["Table Text"]
-            row.cells[1].paragraphs[0].add_run(self.text(value))
-        self.form(d.return_line).paragraph_format.space_before = Pt(12)
+            for cell, text, bold in ((row.cells[0], label, True), (row.cells[1], value, False)):
+                with self.into(cell):
+                    self.paragraph("Table Text", text, bold)
+
+    def sharing(self, d: Document) -> None:
+        self.form(d.return_line, before=12)
         self.form(d.sharing_line)
         yes_label, yes, no_label, no = d.sharing
         self.form([Run(f"{BOX[yes]} {yes_label}\t{BOX[no]} {no_label}")])
-        self.where = "instructions"
-        self.out.add_paragraph(self.text(d.instructions_heading), style="Heading 2")
-        for paragraph in d.instructions:
-            self.form(paragraph, "List Bullet")
+
+    def closing(self, d: Document) -> None:
+        self.where = "closing"
+        self.form(d.closing_intro, before=12)
+
+    def heading(self, where: str, text: str) -> None:
+        self.where = where
+        self.paragraph("Heading 2", text)
 
     def cluster(self, cluster: ClusterView) -> None:
         self.where = cluster.title
-        self.form(cluster.intro).paragraph_format.space_before = Pt(12)
-        table = self.new_table(1, (), (11.0, 5.0))
-        title, objectives = table.rows[0].cells
-        title.paragraphs[0].style = self.out.styles["Heading 1"]
-        title.paragraphs[0].add_run(self.text(cluster.title))
-        objectives.paragraphs[0].style = self.out.styles["Table Heading"]
-        objectives.paragraphs[0].add_run(self.text(cluster.objectives))
-        for question in cluster.questions:
-            self.question(question)
+        self.form(cluster.intro, before=12)
+        title, objectives = self.new_table(1, (), (11.0, 5.0)).rows[0].cells
+        with self.into(title):
+            self.paragraph("Heading 1", cluster.title)
+        with self.into(objectives):
+            self.paragraph("Table Heading", cluster.objectives)
 
     def question(self, q: QuestionView) -> None:
         self.where = f"question {q.qid or q.label}"
-        p = self.out.add_paragraph(self.text(q.label) + "\t", style="Question")
-        self.runs(p, q.text)
+        self.runs(self.paragraph("Question", q.label + "\t"), q.text)
         if q.answer_prefix:
-            self.out.add_paragraph(style="Form Text").add_run(self.text(q.answer_prefix)).bold = True
+            self.paragraph("Form Text", q.answer_prefix, bold=True)
         self.body(q.body)
 
-    def principles(self) -> None:
-        d, q = self.doc, self.doc.principles_question
-        self.question(q)
+    def principles(self, d: Document) -> None:
         header = d.principles_header
         table = self.new_table(len(d.principles), header[:3], (4.0, 3.5, 8.5), whole_rows=False)
         for row, principle in zip(table.rows[1:], d.principles, strict=True):
             self.where = f"principle {principle.name}"
-            yes, no = principle.integrated is True, principle.integrated is False
-            boxes = f"{BOX[yes]} {header[3]}  {BOX[no]} {header[4]}"
-            for cell, text in zip(row.cells, (principle.name, boxes, ""), strict=True):
-                cell.paragraphs[0].style = self.out.styles["Table Text"]
-                if text:
-                    cell.paragraphs[0].add_run(self.text(text))
-            explanation = row.cells[2]
-            self.attribute([(i.contributor, self.item(_cell_paragraph(explanation), i, True)) for i in principle.explanation])
+            name, boxes, explanation = row.cells
+            with self.into(name):
+                self.paragraph("Table Text", principle.name)
+            with self.into(boxes):
+                self.boxes(principle, [d])
+            with self.into(explanation):
+                self.explanation(principle)
+
+    def boxes(self, principle: PrincipleRow, docs: Sequence[Document]) -> None:
+        """☒/☐ yes and no, the labels in each document's language."""
+        p = self.paragraph("Table Text")
+        for box, at in ((principle.integrated is True, 3), (principle.integrated is False, 4)):
+            self.add_text(p, f"{'  ' if at == 4 else ''}{BOX[box]} ")
+            for i, d in enumerate(docs):
+                self.add_text(p, (" / " if i else "") + d.principles_header[at], lang=d.lang)
+
+    def explanation(self, principle: PrincipleRow) -> None:
+        if not principle.explanation:
+            self.paragraph("Table Text")
+        self.attribute([(i.contributor, self.item(i, "Table Text")) for i in principle.explanation])
 
     def problems(self) -> None:
         self.where = "problems"
-        heading = self.out.add_paragraph(self.text(self.doc.labels.get("problems", "Problems")), style="Heading 1")
+        heading = self.paragraph("Heading 1")
+        self.labels(heading, "problems", "Problems")
         heading.paragraph_format.page_break_before = True
         for problem in self.doc.problems:
-            self.out.add_paragraph(self.text(problem), style="List Bullet")
+            self.paragraph("List Bullet", problem)
 
     # -- parts and properties ---------------------------------------------------------------
 
@@ -374,25 +407,29 @@ class _Writer:
             mark = p.add_r()
             mark.style = "FootnoteReference"
             mark.append(OxmlElement("w:footnoteRef"))
-            p.add_r().text = self.text(" " + note.text + (f" {note.url}" if note.url else ""))
-            notes.append(_element("w:footnote", id=str(note.number)))
+            text = " " + note.text + (f" {note.url}" if note.url else "")
+            r = p.add_r()
+            r.text = self.text(text)
+            self.tag(r, text)
+            notes.append(wml.element("w:footnote", id=str(note.number)))
             notes[-1].append(p)
-        set_footnotes(self.out, notes)
+        wml.set_footnotes(self.out, notes)
 
     def furniture(self) -> None:
         """Page numbers in the footer (unless the template has them); DRAFT in the header of drafts."""
         section = self.out.sections[-1]
         footer = section.footer
-        if not _has_page_field(footer._element):
+        if not wml.has_page_field(footer._element):
             p = _empty_or_new(footer.paragraphs, footer.add_paragraph)
             p.style = self.out.styles["Footer"]
-            p.add_run(self.text(self.doc.labels.get("page", "Page")) + " ")
-            p._p.append(_field(" PAGE ", "1"))
+            self.labels(p, "page", "Page")
+            p.add_run(" ")
+            p._p.append(wml.simple_field(" PAGE ", "1"))
         if self.doc.draft:
             header = section.header
             p = _empty_or_new(header.paragraphs, header.add_paragraph)
             p.style = self.out.styles["Draft Mark"]
-            p.add_run(self.text(self.doc.labels.get("draft", "DRAFT")))
+            self.labels(p, "draft", "DRAFT")
 
     def properties(self) -> None:
         d, props = self.doc, self.out.core_properties
@@ -403,8 +440,4 @@ class _Writer:
         props.language, props.comments, props.last_modified_by = d.locale, "", "gcmreview"
         props.created = props.modified = dt.datetime.now(dt.UTC).replace(microsecond=0)
         props.revision = 1
-        defaults = self.out.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
-        if defaults is not None:
-            for old in defaults.findall(qn("w:lang")):
-                defaults.remove(old)
-            defaults.append(_element("w:lang", val=d.locale, bidi=d.locale))
+        wml.set_document_language(self.out, d.locale, [x.lang for x in self.docs])

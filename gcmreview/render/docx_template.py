@@ -6,7 +6,11 @@ styles in Word (Title, Heading 1/2, Form Text, Question, Answer, Answer Note, Li
 Bullet/Number, Table Heading/Text, Table Grid, Footnote Text/Reference, Draft Mark...).
 :func:`ensure_styles` adds any of these styles a facilitator's template lacks, so the
 renderer never meets an unknown style. :func:`set_footnotes` adds the footnotes part
-python-docx has no API for. Regenerate the template with::
+python-docx has no API for. :func:`set_script` marks run properties (a run's, a style's)
+as text in a language, with the complex-script fonts and language Word needs for Khmer,
+Lao, Myanmar or Thai; :func:`script_styles` does it for every style the renderer uses,
+:func:`set_document_language` for the document defaults. The other helpers here build
+the bits of WordprocessingML the renderers share. Regenerate the template with::
 
     python -m gcmreview.render.docx_template templates/base.docx
 
@@ -15,13 +19,13 @@ The output is byte-for-byte deterministic (fixed dates and zip timestamps).
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import io
 import sys
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import docx
@@ -34,11 +38,19 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import XmlPart
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.text.run import CT_R
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Pt, RGBColor, Twips
 from docx.styles.style import BaseStyle, CharacterStyle, ParagraphStyle
+from docx.table import Table
 
-__all__ = ["STYLES", "StyleSpec", "ensure_styles", "main", "make_base_template", "set_footnotes"]
+from ..languages import language, languages
+
+__all__ = [
+    "RPR_ORDER", "STYLES", "StyleSpec", "clear_template", "comments_root", "element", "ensure_styles", "has_page_field", "main",
+    "make_base_template", "mirror_complex_script", "renumber_comments", "rpr_child", "script_language", "script_styles", "set_document_language",
+    "set_footnotes", "set_script", "set_widths", "simple_field",
+]
 
 P, C = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Cm(21.0), Cm(29.7), Cm(2.5)
@@ -56,6 +68,14 @@ FOOTNOTES_XML = (
     f'<w:footnote w:type="continuationSeparator" w:id="0">{_SEPARATOR_P.format("continuationSeparator")}</w:footnote>'
     "</w:footnotes>"
 )
+
+RPR_ORDER = (  # the children of w:rPr in schema order (CT_ParaRPr's revision marks first, CT_RPr's change last)
+    "ins", "del", "moveFrom", "moveTo", "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
+    "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern",
+    "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign", "rtl", "cs", "em", "lang",
+    "eastAsianLayout", "specVanish", "oMath", "rPrChange",
+)
+_COMPLEX_TWINS = (("b", "bCs"), ("i", "iCs"), ("sz", "szCs"))
 
 _AFTER_FOOTNOTE_PR = (  # what follows w:footnotePr in w:settings, in schema order
     *(f"w:{t}" for t in ("endnotePr", "compat", "docVars", "rsids")), "m:mathPr", "w:attachedSchema", "w:themeFontLang",
@@ -142,7 +162,7 @@ def _apply(document: DocxDocument, style: BaseStyle, spec: StyleSpec) -> None:
         font.color.rgb = RGBColor.from_string(spec.color)
     if spec.superscript:
         font.superscript = True
-    _mirror_complex_script(style.element.get_or_add_rPr())
+    mirror_complex_script(style.element.get_or_add_rPr(), strict=True)
     if isinstance(style, ParagraphStyle):
         _apply_paragraph(style, spec)
     style.quick_style = True
@@ -150,15 +170,62 @@ def _apply(document: DocxDocument, style: BaseStyle, spec: StyleSpec) -> None:
     style.unhide_when_used = False
 
 
-def _mirror_complex_script(rPr: BaseOxmlElement) -> None:
-    """Give complex-script text (Khmer, Lao, Myanmar...) the same bold, italic and size as Latin text."""
-    for tag, cs_tag in (("w:b", "w:bCs"), ("w:i", "w:iCs"), ("w:sz", "w:szCs")):
-        latin = rPr.find(qn(tag))
-        for old in rPr.findall(qn(cs_tag)):
-            rPr.remove(old)
-        if latin is not None:
-            latin.addnext(copy.deepcopy(latin))
-            latin.getnext().tag = qn(cs_tag)
+def rpr_child(rPr: BaseOxmlElement, name: str) -> BaseOxmlElement:
+    """``rPr``'s ``w:<name>`` child; a missing one is added at its place in schema order."""
+    found: BaseOxmlElement | None = rPr.find(qn(f"w:{name}"))
+    if found is not None:
+        return found
+    new: BaseOxmlElement = OxmlElement(f"w:{name}")
+    later = {qn(f"w:{n}") for n in RPR_ORDER[RPR_ORDER.index(name) + 1:]}
+    successor = next((child for child in rPr if child.tag in later), None)
+    if successor is None:
+        rPr.append(new)
+    else:
+        successor.addprevious(new)
+    return new
+
+
+def mirror_complex_script(rPr: BaseOxmlElement, strict: bool = False) -> None:
+    """Give complex-script text (Khmer, Lao, Myanmar...) the same bold, italic and size as Latin text:
+    w:bCs, w:iCs and w:szCs copy w:b, w:i and w:sz. ``strict`` also drops a twin whose Latin property is unset."""
+    for latin_name, cs_name in _COMPLEX_TWINS:
+        latin, twin = rPr.find(qn(f"w:{latin_name}")), rPr.find(qn(f"w:{cs_name}"))
+        if latin is None:
+            if strict and twin is not None:
+                rPr.remove(twin)
+            continue
+        twin = rpr_child(rPr, cs_name)
+        twin.attrib.clear()
+        twin.attrib.update(latin.attrib)
+
+
+def set_script(rPr: BaseOxmlElement, lang: str) -> None:
+    """Mark run properties (a run's, a style's, the document defaults') as text in ``lang``.
+
+    A complex-script language (Khmer, Lao, Myanmar, Thai) gets its font as w:rFonts/@w:cs
+    (with w:hint="cs" and no theme font overriding it), w:bCs/w:iCs/w:szCs mirroring
+    w:b/w:i/w:sz, and its locale as w:lang/@w:bidi; others their locale as w:lang/@w:val.
+    Children are kept in schema order."""
+    spec = language(lang)
+    if not spec.complex_script:
+        rpr_child(rPr, "lang").set(qn("w:val"), spec.locale)
+        return
+    fonts = rpr_child(rPr, "rFonts")
+    fonts.attrib.pop(qn("w:cstheme"), None)
+    fonts.set(qn("w:hint"), "cs")
+    fonts.set(qn("w:cs"), spec.font)
+    mirror_complex_script(rPr)
+    rpr_child(rPr, "lang").set(qn("w:bidi"), spec.locale)
+
+
+def script_styles(document: DocxDocument, langs: Sequence[str]) -> None:
+    """Mark Normal and every renderer style for the complex-script languages among ``langs``."""
+    complex_langs = [code for code in langs if language(code).complex_script]
+    styles = [_find(document, spec) for spec in [StyleSpec("Normal"), *STYLES]]
+    for style in styles if complex_langs else ():
+        if isinstance(style, CharacterStyle):  # ParagraphStyle is a CharacterStyle too
+            for code in complex_langs:
+                set_script(style.element.get_or_add_rPr(), code)
 
 
 def _apply_paragraph(style: ParagraphStyle, spec: StyleSpec) -> None:
@@ -260,6 +327,98 @@ def set_footnotes(document: DocxDocument, notes: Sequence[BaseOxmlElement]) -> N
         pr.remove(old)
     for separator in ("-1", "0"):
         pr.append(OxmlElement("w:footnote", {qn("w:id"): separator}))
+
+
+def set_document_language(document: DocxDocument, locale: str, langs: Sequence[str]) -> None:
+    """The document defaults' language is ``locale``; each complex-script language of ``langs``
+    gets its font and language there and in the theme font languages (w:themeFontLang)."""
+    defaults = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    complex_langs = [code for code in langs if language(code).complex_script]
+    if defaults is not None:
+        for old in defaults.findall(qn("w:lang")):
+            defaults.remove(old)
+        rpr_child(defaults, "lang").attrib.update({qn("w:val"): locale, qn("w:bidi"): locale})
+        for code in complex_langs:
+            set_script(defaults, code)
+    theme = document.settings.element.find(qn("w:themeFontLang"))
+    for code in complex_langs if theme is not None else ():
+        theme.set(qn("w:bidi"), language(code).locale)
+
+
+@cache
+def _complex_languages() -> tuple[str, ...]:
+    return tuple(code for code, lang in languages().items() if lang.complex_script)
+
+
+def script_language(text: str) -> str:
+    """The first complex-script language whose letters ``text`` holds, or ""."""
+    for char in text:
+        if char >= "\u0590":  # below: Latin, Greek, Cyrillic, Armenian
+            found = next((code for code in _complex_languages() if language(code).owns(char)), "")
+            if found:
+                return found
+    return ""
+
+
+def element(tag: str, **attrs: str) -> BaseOxmlElement:
+    """A new ``tag`` element with these w: attributes."""
+    return OxmlElement(tag, {qn(f"w:{k}"): v for k, v in attrs.items()})
+
+
+def simple_field(instr: str, result: str, style: str = "") -> BaseOxmlElement:
+    """A simple field (PAGE, NOTEREF...) with its last computed result."""
+    fld = element("w:fldSimple", instr=instr)
+    r = OxmlElement("w:r")
+    assert isinstance(r, CT_R)
+    if style:
+        r.style = style
+    r.text = result
+    fld.append(r)
+    return fld
+
+
+def has_page_field(root: BaseOxmlElement) -> bool:
+    instrs = [e.get(qn("w:instr")) or "" for e in root.iter(qn("w:fldSimple"))]
+    instrs += [e.text or "" for e in root.iter(qn("w:instrText"))]
+    return any(i.split()[:1] == ["PAGE"] for i in instrs)
+
+
+def set_widths(table: Table, widths_cm: Sequence[float]) -> None:
+    for column, width in zip(table.columns, widths_cm, strict=True):
+        column.width = Cm(width)
+        for cell in column.cells:
+            cell.width = Cm(width)
+
+
+def comments_root(document: DocxDocument) -> BaseOxmlElement | None:
+    """The root of the comments part, if there is one."""
+    for rel in document.part.rels.values():
+        if rel.reltype == RT.COMMENTS and isinstance(rel.target_part, XmlPart):
+            root: BaseOxmlElement = rel.target_part.element
+            return root
+    return None
+
+
+def renumber_comments(document: DocxDocument, offset: int) -> None:
+    """Comment ids from ``offset`` on (after the footnote ids: LibreOffice confuses a comment with the footnote of the same id)."""
+    comments = comments_root(document)
+    if comments is None:
+        return
+    marks = (qn("w:commentRangeStart"), qn("w:commentRangeEnd"), qn("w:commentReference"))
+    for e in [*document.element.body.iter(*marks), *comments.iter(qn("w:comment"))]:
+        e.set(qn("w:id"), str(offset + int(e.get(qn("w:id")) or 0)))
+
+
+def clear_template(document: DocxDocument) -> None:
+    """Remove the template's text (all but the section properties) and its comments, which go with its text."""
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    comments = comments_root(document)
+    if comments is not None:
+        for comment in list(comments):
+            comments.remove(comment)
 
 
 def _deterministic_zip(data: bytes) -> bytes:
