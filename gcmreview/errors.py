@@ -71,6 +71,11 @@ class Code(enum.Enum):
     TRANSLATION_FILE = ("GCM242", "error", "The translation file cannot be read: {detail}. Import the XLIFF or workbook made by `gcmreview translate export`, filled in by the translator.")
     # Build (GCM25x)
     BUILD_LOCKED = ("GCM250", "error", "Another build of this workspace is running. Wait for it to finish, then build again.")
+    # Rendering (GCM5xx)
+    GLYPH_NOTDEF = ("GCM500", "error", "No installed font can show {chars}{where}, so the PDF shows an empty box there: '{context}'. Correct the character in the workbook (it is often pasted in from another program) or install a font that has it.")
+    GLYPH_MISSING = ("GCM501", "error", "The {language} font {font} cannot show {chars}{where}: '{context}'. Correct the character in the workbook, or install a version of {font} that has it.")
+    GLYPH_DOTTED_CIRCLE = ("GCM502", "error", "{language} text{where} cannot be shown as it is written: '{cluster}' is drawn with a dotted circle in {font} (a vowel sign or subscript without its consonant, or signs in the wrong order), in '{context}'. Correct the spelling in the workbook.")
+    FONT_NOT_INSTALLED = ("GCM503", "error", 'The font {font} for {language} text is not installed, so the PDF would show that text in whatever font the system picks. Install it (Debian: fonts-noto-core).')
     # review.toml (GCM3xx)
     CONFIG_SYNTAX = ("GCM300", "error", "review.toml is not valid TOML: {detail}.")
     CONFIG_VALUE = ("GCM301", "error", "{detail}")
@@ -155,6 +160,10 @@ class GcmReviewError(Exception):
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics = list(diagnostics)
         super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Picklable with its diagnostics (builds render in worker processes)."""
+        return (type(self), (self.diagnostics,))
 
 
 def nearest(name: str, candidates: Iterable[str]) -> str:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import fcntl
 import json
+import multiprocessing
+import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +24,12 @@ from .errors import Code, Diagnostic, GcmReviewError, Location
 from .fsutil import atomic_write
 from .inputs import CheckResult, check_workspace
 from .progress import NO_PROGRESS, Progress
-from .render.document import layout
+from .render.document import Document, layout_languages
 from .render.docx import build_docx
-from .render.html import render_html
+from .render.docx_bilingual import build_bilingual_docx
+from .render.html import render_bilingual_html, render_html
 from .render.log import Output, render_log
-from .render.pdf import render_pdf
+from .render.pdf import GlyphError, render_pdf
 from .render.report import render_reports
 from .render.templates import find_template
 from .submission import Submission, TranslatedText
@@ -131,35 +135,107 @@ def _build(workspace: Path, draft: bool, progress: Progress) -> BuildResult:
         raise GcmReviewError(prepared.errors)
     sub, survey = prepared.submission, prepared.check.survey
     problems = [str(d) for d in prepared.errors] if draft else []
-    folder = workspace / "build"
     stem = output_stem(sub)
     files: dict[str, bytes | str] = {
         "submission.json": sub.model_dump_json(indent=2) + "\n",
         "submission.schema.json": json.dumps(Submission.model_json_schema(), indent=2) + "\n",
     }
-    clock.lap("consolidate")
-    notes: list[str] = []
+    docs = layout_languages(sub, survey, tuple(sub.languages), draft=draft, problems=problems)
+    review = layout_languages(sub, survey, tuple(sub.languages), review=True, draft=draft, problems=problems)
+    clock.lap("consolidate + layout")
+    renders = _renders(stem, docs, review)
+    progress.start(RENDERING, len(renders))
+    notes = [f"{d.lang}: {len(d.untranslated)} fixed text(s) not in the catalog, shown in English" for d in docs if d.untranslated]
+    about: dict[str, str] = {}
     template = find_template("base.docx", workspace)
-    doc = layout(sub, survey, "en", draft=draft, problems=problems)
-    for name, view in ((f"{stem}.en.docx", doc), (f"{stem}.en.review.docx", layout(sub, survey, "en", review=True, draft=draft, problems=problems))):
-        result = build_docx(view, template)
-        files[name] = result.data
-        notes += [f"{name}: {line}" for line in result.cleaned]
+    for name, kind, views in renders:
+        if kind == "docx":
+            result = build_docx(views[0], template) if len(views) == 1 else build_bilingual_docx(views[0], views[1], template)
+            files[name] = result.data
+            notes += [f"{name}: {line}" for line in result.cleaned]
+        progress.step(RENDERING, name)
     clock.lap("docx")
-    messages: list[str] = []
-    stats: dict[str, int] = {}
-    files[f"{stem}.en.pdf"] = render_pdf(render_html(doc, workspace), workspace, messages=messages, stats=stats)
-    notes += [f"{stem}.en.pdf: {m}" for m in messages]
+    pdfs = [(name, views) for name, kind, views in renders if kind == "pdf"]
+    glyphs: list[Diagnostic] = []
+    for (name, _views), job in zip(pdfs, _render_pdfs(pdfs, workspace), strict=True):
+        files[name] = job.data
+        about[name] = f"{job.pages} pages"
+        notes += [f"{name}: {m}" for m in job.messages]
+        glyphs += [d for d in job.glyphs if d not in glyphs]
+        progress.step(RENDERING, name)
     clock.lap("pdf")
-    about = {f"{stem}.en.pdf": f"{stats.get('pages', 0)} pages"}
+    if glyphs and not draft:  # text the PDF would show wrongly: nothing is written
+        raise GcmReviewError(glyphs)
+    prepared.diagnostics += glyphs
     outputs = [Output(f"build/{name}", about.get(name, f"{len(data):,} bytes")) for name, data in files.items()]
     outputs += [Output(f"build/{path.name}", "coordinator's report") for path in reports]
     outputs.append(Output("build/build.log"))
     for name, data in files.items():
-        atomic_write(folder / name, data)
+        atomic_write(workspace / "build" / name, data)
     clock.lap("write")
-    atomic_write(folder / "build.log", render_log(sub, prepared.diagnostics, outputs, clock.laps, notes))
+    log = render_log(sub, prepared.diagnostics, outputs, clock.laps, notes + translation_summary(prepared))
+    atomic_write(workspace / "build" / "build.log", log)
     return BuildResult(prepared, outputs, clock.laps)
+
+
+RENDERING = "Rendering documents"
+_Render = tuple[str, str, tuple[Document, ...]]
+
+
+def _renders(stem: str, docs: list[Document], review: list[Document]) -> list[_Render]:
+    """What to render: (file name, docx|pdf, documents) for English, the national language, both."""
+    out: list[_Render] = []
+    for doc in docs:
+        out += [(f"{stem}.{doc.lang}.docx", "docx", (doc,)), (f"{stem}.{doc.lang}.pdf", "pdf", (doc,))]
+    out.append((f"{stem}.en.review.docx", "docx", (review[0],)))
+    if len(review) == 2:
+        pair = f"{review[0].lang}-{review[1].lang}"
+        out += [(f"{stem}.{pair}.docx", "docx", tuple(review)), (f"{stem}.{pair}.pdf", "pdf", tuple(review))]
+    return out
+
+
+@dataclass
+class _PdfJob:
+    data: bytes
+    messages: list[str]
+    pages: int
+    glyphs: list[Diagnostic]
+
+
+def _render_pdfs(jobs: list[tuple[str, tuple[Document, ...]]], workspace: Path) -> list[_PdfJob]:
+    """PDFs rendered on every core: HTML here, WeasyPrint in worker processes."""
+    pages = [render_html(v[0], workspace) if len(v) == 1 else render_bilingual_html(v[0], v[1], workspace) for _, v in jobs]
+    workers = min(len(pages), os.cpu_count() or 1)
+    if workers <= 1:
+        return [_pdf_job(html, workspace) for html in pages]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_pdf_job, pages, [workspace] * len(pages)))
+
+
+def _pdf_job(html: str, workspace: Path) -> _PdfJob:
+    """One PDF; text it would show wrongly comes back as diagnostics, with the PDF made anyway."""
+    messages: list[str] = []
+    stats: dict[str, int] = {}
+    try:
+        data = render_pdf(html, workspace, messages=messages, stats=stats)
+    except GlyphError as exc:
+        return _PdfJob(exc.pdf or b"", messages, stats.get("pages", 0), exc.diagnostics)
+    return _PdfJob(data, messages, stats.get("pages", 0), [])
+
+
+def translation_summary(prepared: Prepared) -> list[str]:
+    """Per language, per contributor: how many texts still lack a translation (and which questions)."""
+    stores = translate.load_stores(prepared.check.workspace, prepared.check.review)
+    lines = []
+    for lang in prepared.check.review.languages:
+        missing: dict[str, list[str]] = {}
+        for segment in prepared.segments:
+            if translate.status(segment, lang, stores.get(lang)) in ("missing", "stale"):
+                missing.setdefault(segment.contributor, []).append(segment.label)
+        total = sum(len(v) for v in missing.values())
+        lines.append(f"Translation into {lang}: {total} text(s) missing or stale")
+        lines += [f"  {code}: {len(labels)} ({'; '.join(labels)})" for code, labels in missing.items()]
+    return lines
 
 
 class _Clock:

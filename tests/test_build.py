@@ -18,8 +18,9 @@ from gcmreview.submission import Submission
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUTS = [
-    "submission.json", "submission.schema.json", "KHM-escap-2020.en.docx", "KHM-escap-2020.en.review.docx",
-    "KHM-escap-2020.en.pdf", "build.log", "report.html", "report.km.html",
+    "submission.json", "submission.schema.json", "build.log", "report.html", "report.km.html",
+    "KHM-escap-2020.en.docx", "KHM-escap-2020.en.pdf", "KHM-escap-2020.km.docx", "KHM-escap-2020.km.pdf",
+    "KHM-escap-2020.en-km.docx", "KHM-escap-2020.en-km.pdf", "KHM-escap-2020.en.review.docx",
 ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -41,9 +42,11 @@ PENDING_EN = "[translation pending] "
 
 
 @pytest.fixture(scope="module")
-def sample() -> Prepared:
-    """The repository's sample review, read only."""
-    result = prepare(ROOT)
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Prepared:
+    """The repository's sample review without its translations store, so some texts stay pending."""
+    workspace = tmp_path_factory.mktemp("sample")
+    shutil.copytree(ROOT / "inputs", workspace / "inputs", ignore=shutil.ignore_patterns("translations"))
+    result = prepare(workspace)
     assert result.errors == []
     return result
 

@@ -2,13 +2,19 @@
 
 Stage: render (HTML). :func:`render_html` fills ``submission.html.j2`` (the
 workspace's own ``templates/`` first, then the packaged one) with a
-:class:`~gcmreview.render.document.Document`. Jinja escapes every value, so text
-from a spreadsheet can never become markup; the template only places what the
-Document holds. Two typesetting helpers live here rather than in the template:
-list items are nested into ``<ul>``/``<ol>`` blocks, and citations become CSS
-footnotes (the first citation of a reference carries the footnote text, later
-ones a superscript number), numbered as WeasyPrint's ``footnote`` counter will
-number them.
+:class:`~gcmreview.render.document.Document`; :func:`render_bilingual_html` fills
+``bilingual.html.j2`` with two language versions side by side. Both templates
+take their macros from ``_macros.j2``. Jinja escapes every value, so text from a
+spreadsheet can never become markup; the templates only place what the Documents
+hold. Typesetting helpers live here rather than in the templates: list items are
+nested into ``<ul>``/``<ol>`` blocks; citations become CSS footnotes (the first
+citation of a reference carries the footnote text, later ones a superscript
+number), numbered as WeasyPrint's ``footnote`` counter will number them; every
+text carries its language (``lang`` where it differs from the element around it,
+so the ``:lang()`` font rules of :func:`font_css` pick its font); and text in
+Khmer, Lao, Myanmar or Thai gets U+200B at its word boundaries, since WeasyPrint
+finds no line breaks in scripts written without spaces (:class:`Typesetter`).
+The DOCX renderer does none of this: Word breaks these scripts by itself.
 """
 
 from __future__ import annotations
@@ -19,14 +25,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
+from ..languages import dominant_script, language, languages
 from .document import Body, Document, Footnote, Item, Run, Table
+from .scripts import break_all, script_language
 from .templates import find_template, template_dirs
 
-__all__ = ["ListBlock", "ListEntry", "render_html"]
+__all__ = ["FontRule", "ListBlock", "ListEntry", "Piece", "Typesetter", "font_css", "font_rules", "render_bilingual_html",
+           "render_html"]
 
 TEMPLATE = "submission.html.j2"
+BILINGUAL = "bilingual.html.j2"
 LOG = logging.getLogger(__name__)
 
 
@@ -90,17 +102,136 @@ def blocks(body: list[Body]) -> list[Block]:
     return out + _nest(pending)
 
 
-def runs(items: list[Run]) -> list[Run]:
-    """The runs to typeset: no space before a footnote call ("home [@x]." -> "home¹.")."""
-    out: list[Run] = []
-    for i, run in enumerate(items):
-        following = items[i + 1] if i + 1 < len(items) else None
-        if following is not None and following.footnote is not None and run.text and not run.linebreak:
-            run = Run(run.text.rstrip(), run.bold, run.italic)
-            if not run.text:
-                continue
-        out.append(run)
-    return out
+@dataclass(frozen=True)
+class Piece:
+    """A run ready to typeset: its text with break opportunities, and the language to tag it with.
+
+    ``lang`` is empty when the run is in the language of the element around it.
+    """
+
+    text: str = ""
+    bold: bool = False
+    italic: bool = False
+    footnote: int | None = None
+    linebreak: bool = False
+    lang: str = ""
+
+
+@dataclass(frozen=True)
+class FontRule:
+    """The fonts and leading of one language, as the page's ``:lang()`` rules name them."""
+
+    lang: str
+    families: tuple[str, ...]
+    leading: float | None
+
+
+# Line height for scripts whose marks reach far above and below the letters (the
+# Latin body text uses 1.35): stacked consonants and vowel signs of neighbouring
+# lines would touch otherwise. Noto Sans Myanmar's ascent + descent is 2.18 em.
+LEADING: dict[str, float] = {"Khmer": 1.7, "Lao": 1.65, "Thai": 1.55, "Myanmar": 2.0}
+FALLBACK_FONTS = ("DejaVu Sans",)
+"""After every language's font: the check boxes and symbols."""
+
+
+def font_rules() -> list[FontRule]:
+    """For every known language: its own font first, then every other language's, then the fallbacks.
+
+    Naming every font matters: fontconfig's fallback for ``sans-serif`` picks a
+    different font per script (and per machine).
+    """
+    everyone = list(dict.fromkeys(lang.font for lang in languages().values()))
+    return [
+        FontRule(code, tuple(dict.fromkeys([lang.font, *everyone, *FALLBACK_FONTS])), LEADING.get(lang.script))
+        for code, lang in languages().items()
+    ]
+
+
+def _css_string(family: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 ._-]*", family):
+        raise ValueError(f"Unexpected font family name {family!r}")
+    return f'"{family}"'
+
+
+def font_css() -> Markup:
+    """The page's font rules: every language's font stack (``:lang(xx)``) and leading.
+
+    Markup (not escaped): it goes into a ``<style>`` element, where ``&#34;`` would
+    not be a quote. The family names come from the packaged languages.toml and are
+    checked to be plain names.
+    """
+    rules = font_rules()
+    base = next((r for r in rules if r.lang == "en"), rules[0])
+    lines = [f"html {{ font-family: {', '.join(map(_css_string, base.families))}; }}"]
+    for rule in rules:
+        lines.append(f":lang({rule.lang}) {{ font-family: {', '.join(map(_css_string, rule.families))}; }}")
+        if rule.leading is not None:
+            lines.append(f":lang({rule.lang}), .footnote:lang({rule.lang}), .contributor:lang({rule.lang}) "
+                         f"{{ line-height: {rule.leading}; }}")
+    return Markup("\n".join(lines) + "\n")
+
+
+class Typesetter:
+    """Languages and line-break opportunities of the texts a template places.
+
+    Every text is in a language: the one its Run or Item declares, or the element's
+    around it. Text whose letters are mostly in another script than that language's
+    (a Khmer citation in the English document, an English name in the Khmer one)
+    is taken to be in the language of that script, preferring the page's languages.
+    Text in a script without spaces gets U+200B at its word boundaries
+    (:func:`~gcmreview.render.scripts.break_all`) unless ``breaks`` is off.
+    """
+
+    def __init__(self, langs: tuple[str, ...], *, breaks: bool = True) -> None:
+        self.langs = langs
+        self.breaks = breaks
+
+    def lang_of(self, text: str, declared: str) -> str:
+        """The language ``text`` is in, given the language it is declared (or placed) in."""
+        found = dominant_script(text, min_letters=2)
+        if found is None or (declared in languages() and language(declared).script == found[0]):
+            return declared
+        other = script_language(found[0], self.langs)
+        return other.code if other is not None else declared
+
+    def prepare(self, text: str, lang: str) -> str:
+        """``text`` with break opportunities for the scripts without spaces."""
+        return break_all(text, lang if lang in languages() else "") if self.breaks else text
+
+    def text(self, text: object, context: str) -> Markup:
+        """A plain value (a label, a name, a citation) in an element of language ``context``: escaped,
+        with break opportunities, and in a ``<span lang>`` if it is in another language."""
+        value = "" if text is None else str(text)
+        lang = self.lang_of(value, context)
+        out = escape(self.prepare(value, lang))
+        return Markup(f'<span lang="{escape(lang)}">{out}</span>') if lang != context else out
+
+    def runs(self, items: list[Run], context: str = "") -> list[Piece]:
+        """The runs to typeset in an element of language ``context``: no space before a footnote call
+        ("home [@x]." -> "home¹."), each with break opportunities and its language if not ``context``."""
+        out: list[Piece] = []
+        for i, run in enumerate(items):
+            following = items[i + 1] if i + 1 < len(items) else None
+            text = run.text
+            if following is not None and following.footnote is not None and text and not run.linebreak:
+                text = text.rstrip()
+                if not text:
+                    continue
+            declared = getattr(run, "lang", "") or context
+            lang = self.lang_of(text, declared) if text else declared
+            out.append(Piece(self.prepare(text, lang), run.bold, run.italic, run.footnote, run.linebreak,
+                             "" if lang == context else lang))
+        return out
+
+
+def runs(items: list[Run], context: str = "") -> list[Piece]:
+    """:meth:`Typesetter.runs` with break opportunities, for templates that do not pass a typesetter."""
+    return Typesetter(()).runs(items, context)
+
+
+def lang_attr(lang: str, context: str) -> Markup:
+    """`` lang="xx"`` when an element's language differs from the one around it, else nothing."""
+    return Markup(f' lang="{escape(lang)}"') if lang and lang != context else Markup("")
 
 
 class Citations:
@@ -148,16 +279,49 @@ def environment(workspace: Path | None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(blocks=blocks, runs=runs)
+    env.globals.update(blocks=blocks, runs=runs, lang_attr=lang_attr)
+    env.filters.update(tx=_tx)
     env.tests.update(item=lambda x: isinstance(x, Item), table=lambda x: isinstance(x, Table),
                      listblock=lambda x: isinstance(x, ListBlock))
     return env
 
 
-def render_html(doc: Document, workspace: Path | None) -> str:
-    """The submission as an HTML page for WeasyPrint (``submission.html.j2``)."""
+@pass_context
+def _tx(context: Context, value: object, lang: str) -> Markup:
+    """``{{ value|tx(lang) }}``: a plain value placed in an element of language ``lang`` (:meth:`Typesetter.text`)."""
+    ts = context.get("ts")
+    return (ts if isinstance(ts, Typesetter) else Typesetter(())).text(value, lang)
+
+
+def render_html(doc: Document, workspace: Path | None, *, breaks: bool = True) -> str:
+    """The submission as an HTML page for WeasyPrint (``submission.html.j2``).
+
+    ``breaks=False`` leaves out the U+200B break opportunities in Khmer, Lao,
+    Myanmar and Thai text (only to show what they are for: such text then runs
+    off the page).
+    """
     find_template(TEMPLATE, workspace)  # a clear GcmReviewError if it is missing
     citations = Citations(doc)
-    html = environment(workspace).get_template(TEMPLATE).render(doc=doc, cite=citations)
+    ts = Typesetter((doc.lang,), breaks=breaks)
+    html = environment(workspace).get_template(TEMPLATE).render(doc=doc, cite=citations, ts=ts, fonts=font_css())
+    citations.check()
+    return html
+
+
+def render_bilingual_html(left: Document, right: Document, workspace: Path | None, *, breaks: bool = True) -> str:
+    """The two language versions side by side (``bilingual.html.j2``): each block of the form a row,
+    ``left`` in the left column, ``right`` in the right.
+
+    The documents must come from one :func:`~gcmreview.render.document.layout_languages`
+    call with ``left``'s language first, so that the footnote numbers rise in reading
+    order (row by row, left then right), the order in which WeasyPrint numbers them.
+    """
+    if [(n.number, n.text) for n in left.footnotes] != [(n.number, n.text) for n in right.footnotes]:
+        raise ValueError("The two documents do not share their footnotes: lay them out with layout_languages()")
+    find_template(BILINGUAL, workspace)
+    citations = Citations(left)
+    ts = Typesetter((left.lang, right.lang), breaks=breaks)
+    template = environment(workspace).get_template(BILINGUAL)
+    html = template.render(left=left, right=right, docs=(left, right), cite=citations, ts=ts, fonts=font_css())
     citations.check()
     return html

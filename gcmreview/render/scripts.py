@@ -1,12 +1,15 @@
 """Scripts without spaces and their fonts: line-break opportunities and glyph coverage.
 
-Stage: render (shared). Khmer, Lao, Myanmar and Thai put no spaces between words,
+Stage: render (HTML/PDF only; Word breaks these scripts by itself, so the DOCX
+path never calls this). Khmer, Lao, Myanmar and Thai put no spaces between words,
 and WeasyPrint does not find line breaks inside such text, so a paragraph runs off
 the page. :func:`add_break_opportunities` inserts U+200B ZERO WIDTH SPACE at ICU's
-dictionary-based line-break boundaries (always between grapheme clusters).
-:func:`shaping_problems` shapes text with HarfBuzz in the font a language uses and
-reports characters the font cannot show (``.notdef``) or sequences it can only show
-with a dotted circle (U+25CC), which WeasyPrint does not log.
+dictionary-based line-break boundaries, only where ICU's grapheme boundaries
+agree and never after a stacking sign (Khmer coeng, Myanmar virama), so no
+cluster is ever split. :func:`shaping_problems` shapes text with HarfBuzz in the
+font a language uses and reports characters the font cannot show (``.notdef``)
+or sequences it can only show with a dotted circle (U+25CC), which WeasyPrint
+does not log.
 """
 
 from __future__ import annotations
@@ -16,21 +19,45 @@ import subprocess
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 import icu
 import uharfbuzz as hb
 
-from ..languages import Language, language
+from ..languages import Language, language, languages
 
-__all__ = ["ShapingProblem", "add_break_opportunities", "font_file", "needs_breaks", "shaping_problems"]
+__all__ = [
+    "ZWSP",
+    "ShapingProblem",
+    "add_break_opportunities",
+    "break_all",
+    "font_file",
+    "needs_breaks",
+    "script_language",
+    "script_runs",
+    "shaping_problems",
+]
 
 ZWSP = "\u200b"
 DOTTED_CIRCLE = 0x25CC
+# Signs that make the next consonant a subscript (stacked) one: a break after them splits a cluster.
+_STACKERS = frozenset("\u17d2\u1039\u1a60")
+# Myanmar virama and asat: the consonant before them closes the syllable before it, so no break before that consonant.
+_KILLERS = frozenset("\u1039\u103a")
+# Invisible characters that belong to the text around them (joiners, zero-width spaces).
+_JOINING = frozenset("\u200b\u200c\u200d\u2060")
+# ISO 15924 tags HarfBuzz wants, by the script names of languages.toml.
+_ISO15924 = {"Khmer": "Khmr", "Lao": "Laoo", "Myanmar": "Mymr", "Thai": "Thai", "Latin": "Latn"}
+_NO_SPACES = frozenset({"Khmer", "Lao", "Myanmar", "Thai"})
 
 
-def needs_breaks(lang: str) -> bool:
+def _as_language(lang: Language | str) -> Language:
+    return lang if isinstance(lang, Language) else language(lang)
+
+
+def needs_breaks(lang: Language | str) -> bool:
     """Whether the language's script is written without spaces between words."""
-    return language(lang).script in {"Khmer", "Lao", "Myanmar", "Thai"}
+    return _as_language(lang).script in _NO_SPACES
 
 
 @cache
@@ -38,26 +65,98 @@ def _line_iterator(lang: str) -> icu.BreakIterator:
     return icu.BreakIterator.createLineInstance(icu.Locale(lang))
 
 
-def add_break_opportunities(text: str, lang: str) -> str:
-    """``text`` with U+200B at each line-break boundary between two letters of the language's script."""
-    if not needs_breaks(lang) or not text:
-        return text
-    script = language(lang)
-    it = _line_iterator(lang)
-    it.setText(text)
+@cache
+def _grapheme_iterator() -> icu.BreakIterator:
+    return icu.BreakIterator.createCharacterInstance(icu.Locale.getRoot())
+
+
+def _boundaries(iterator: icu.BreakIterator, text: str) -> set[int]:
+    """The boundaries ``iterator`` finds in ``text``, as Python string indexes."""
+    iterator.setText(text)
     # ICU reports boundaries as UTF-16 offsets; map them back to Python indexes.
     utf16_to_index = _utf16_offsets(text)
+    return {utf16_to_index[b] for b in iterator if b in utf16_to_index}
+
+
+def add_break_opportunities(text: str, lang: Language | str) -> str:
+    """``text`` with U+200B at each line-break boundary between two letters of the language's script.
+
+    A boundary is used only if it is also a grapheme-cluster boundary, does not
+    follow a stacking sign (ICU's Myanmar dictionary breaks "ကမ္ဘာ" after the
+    virama) and does not come before a Myanmar consonant that a virama or asat
+    attaches to the syllable before (ICU breaks "က|မ္ဘာ"). Idempotent: text that
+    already has U+200B gets no second one.
+    """
+    script = _as_language(lang)
+    if not needs_breaks(script) or not text or not any(script.owns(c) for c in text):
+        return text
+    lines = _boundaries(_line_iterator(script.code), text)
+    clusters = _boundaries(_grapheme_iterator(), text)
     out, last = [], 0
-    for boundary in it:
-        index = utf16_to_index.get(boundary)
-        if index is None or index <= 0 or index >= len(text):
+    for index in sorted(lines & clusters):
+        if index <= 0 or index >= len(text):
             continue
-        if script.owns(text[index - 1]) and script.owns(text[index]):
+        before, after = text[index - 1], text[index]
+        killed = index + 1 < len(text) and text[index + 1] in _KILLERS
+        if script.owns(before) and script.owns(after) and before not in _STACKERS and not killed:
             out.append(text[last:index])
             out.append(ZWSP)
             last = index
     out.append(text[last:])
     return "".join(out)
+
+
+@cache
+def script_language(script: str, prefer: tuple[str, ...] = ()) -> Language | None:
+    """The language that stands for ``script``: the first of ``prefer`` written in it, else the first known."""
+    found = [language(code) for code in prefer if code in languages() and language(code).script == script]
+    found += [lang for lang in languages().values() if lang.script == script]
+    return found[0] if found else None
+
+
+def break_all(text: str, lang: Language | str = "") -> str:
+    """:func:`add_break_opportunities` for ``lang`` and for every other spaceless script in ``text``.
+
+    Text of unknown language (a citation, a contributor's name) gets break
+    opportunities by the script it is written in.
+    """
+    if lang:
+        text = add_break_opportunities(text, lang)
+    for script in sorted(_NO_SPACES):
+        other = script_language(script)
+        if other is not None and (not lang or other.code != _as_language(lang).code) and any(other.owns(c) for c in text):
+            text = add_break_opportunities(text, other)
+    return text
+
+
+@cache
+def _complex_scripts() -> tuple[Language, ...]:
+    """One language for each complex script known."""
+    found = (script_language(script) for script in sorted({x.script for x in languages().values()}))
+    return tuple(lang for lang in found if lang is not None and lang.complex_script)
+
+
+def script_runs(text: str) -> list[tuple[Language, str]]:
+    """The stretches of ``text`` written in a complex (non-Latin) script, with the language standing for it.
+
+    Joiners and zero-width spaces stay with the stretch they are in; anything else
+    outside the script (spaces, Latin, digits) ends it.
+    """
+    owners = _complex_scripts()
+    runs: list[tuple[Language, str]] = []
+    current: Language | None = None
+    start = 0
+    for index, char in enumerate(text):
+        if current is not None and (current.owns(char) or char in _JOINING):
+            continue
+        if current is not None:
+            runs.append((current, text[start:index]))
+            current = None
+        current = next((lang for lang in owners if lang.owns(char)), None)
+        start = index
+    if current is not None:
+        runs.append((current, text[start:]))
+    return runs
 
 
 def _utf16_offsets(text: str) -> dict[int, int]:
@@ -71,12 +170,13 @@ def _utf16_offsets(text: str) -> dict[int, int]:
 
 @cache
 def font_file(family: str) -> Path | None:
-    """The file fontconfig picks for a family name, if it really is that family."""
+    """The file fontconfig picks for a family name (regular style), if it really is that family."""
     if shutil.which("fc-match") is None:
         return None
-    result = subprocess.run(["fc-match", "-f", "%{family}\t%{file}", family], capture_output=True, text=True, check=False)
+    result = subprocess.run(["fc-match", "-f", "%{family}\t%{file}", f"{family}:style=Regular"],
+                            capture_output=True, text=True, check=False)
     found, _, path = result.stdout.partition("\t")
-    if family.casefold() not in found.casefold() or not path:
+    if family.casefold() not in (name.strip().casefold() for name in found.split(",")) or not path:
         return None
     return Path(path)
 
@@ -89,28 +189,47 @@ def _font(path: Path) -> hb.Font:
 
 @dataclass(frozen=True)
 class ShapingProblem:
-    """A character or cluster the font cannot show properly."""
+    """A character or cluster the font cannot show properly.
+
+    ``text`` is the whole cluster as HarfBuzz formed it (e.g. "ក្្" for a doubled
+    coeng); ``start`` its index in the text shaped.
+    """
 
     text: str
-    kind: str  # "missing glyph" or "dotted circle"
+    kind: Literal["missing glyph", "dotted circle"]
+    start: int = 0
 
 
-def shaping_problems(text: str, lang: Language, font: Path) -> list[ShapingProblem]:
-    """Clusters of ``text`` that shape to .notdef or to a dotted circle in ``font``."""
+def shaping_problems(text: str, lang: Language | str, font: Path) -> list[ShapingProblem]:
+    """Clusters of ``text`` that shape to .notdef or to an inserted dotted circle in ``font``.
+
+    Shape one script at a time (see :func:`script_runs`): a Khmer font has no Latin
+    letters, and reporting them would be noise. A dotted circle is a problem only
+    where HarfBuzz inserted it, not where the text itself has U+25CC. (A font without
+    a dotted-circle glyph gets none inserted, so there broken clusters go unnoticed.)
+    """
     if not text.strip():
         return []
+    lang = _as_language(lang)
     hb_font = _font(font)
     buf = hb.Buffer()
-    buf.add_str(text)
+    buf.add_str(text)  # clusters are code point indexes (hb_buffer_add_utf32)
     buf.guess_segment_properties()
+    if lang.script in _ISO15924:
+        buf.script = _ISO15924[lang.script]
+    buf.language = lang.locale
     hb.shape(hb_font, buf, {})
     dotted = hb_font.get_nominal_glyph(DOTTED_CIRCLE)
-    problems = []
-    encoded = text.encode("utf-32-le")
+    starts = sorted({info.cluster for info in buf.glyph_infos})
+    ends = dict(zip(starts, [*starts[1:], len(text)], strict=True))
+    problems: dict[tuple[int, str], ShapingProblem] = {}
     for info in buf.glyph_infos:
-        cluster = encoded[info.cluster * 4 : info.cluster * 4 + 4].decode("utf-32-le") if buf.cluster_level is not None else ""
+        cluster = text[info.cluster : ends[info.cluster]]
         if info.codepoint == 0:
-            problems.append(ShapingProblem(cluster, "missing glyph"))
-        elif dotted is not None and info.codepoint == dotted and chr(DOTTED_CIRCLE) not in text:
-            problems.append(ShapingProblem(cluster, "dotted circle"))
-    return problems
+            kind: Literal["missing glyph", "dotted circle"] = "missing glyph"
+        elif dotted is not None and info.codepoint == dotted and chr(DOTTED_CIRCLE) not in cluster:
+            kind = "dotted circle"
+        else:
+            continue
+        problems.setdefault((info.cluster, kind), ShapingProblem(cluster, kind, info.cluster))
+    return list(problems.values())
