@@ -88,3 +88,11 @@ def catalogs(session: nox.Session) -> None:
     """Refresh the translation template and catalogs in gcmreview/locale/."""
     session.install("-e", ".")
     session.run("python", "-m", "gcmreview.catalogs")
+
+
+@nox.session(python="3.11")
+def bench(session: nox.Session) -> None:
+    """Benchmark the pipeline on synthetic reviews of 1-300 contributors (not part of the tests)."""
+    _system_packages(session, [*BUILD_PACKAGES, "libreoffice-writer-nogui"])
+    session.install(".", "rich", "pyinstrument")
+    session.run("python", "benchmarks/bench.py", *session.posargs)
