@@ -51,18 +51,26 @@ class Prepared:
         return [d for d in self.diagnostics if d.severity == "error"]
 
 
+def stored_translations(
+    checked: CheckResult, workspace: Path
+) -> tuple[list[translate.Segment], dict[str, translate.TranslationStore], dict[str, dict[str, TranslatedText]]]:
+    """The texts to translate, the translations stores, and what they give per segment and language."""
+    segments = translate.segments(checked, checked.review)
+    stores = translate.load_stores(workspace, checked.review)
+    translations: dict[str, dict[str, TranslatedText]] = {}
+    for segment in segments:
+        for lang in checked.review.languages:
+            text, status = translate.resolve(segment, lang, stores.get(lang), accept_stale=True)
+            if text and status in ("translated", "stale"):
+                translations.setdefault(segment.id, {})[lang] = TranslatedText(text=text, status=status)
+    return segments, stores, translations
+
+
 def prepare(workspace: Path, progress: Progress = NO_PROGRESS) -> Prepared:
     """Read, check and consolidate a workspace (GcmReviewError only if review.toml is unusable)."""
     checked = check_workspace(workspace, progress)
     review = checked.review
-    segments = translate.segments(checked, review)
-    stores = translate.load_stores(workspace, review)
-    translations: dict[str, dict[str, TranslatedText]] = {}
-    for segment in segments:
-        for lang in review.languages:
-            text, status = translate.resolve(segment, lang, stores.get(lang), accept_stale=True)
-            if text and status in ("translated", "stale"):
-                translations.setdefault(segment.id, {})[lang] = TranslatedText(text=text, status=status)
+    segments, stores, translations = stored_translations(checked, workspace)
     submission, found = consolidate(review, checked.survey, checked.results, translations)
     stale = translate.stale_diagnostics(segments, review, stores)
     return Prepared(checked, submission, checked.diagnostics + found + stale, segments)

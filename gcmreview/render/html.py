@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from ..languages import dominant_script, language, languages
 from .document import Body, Document, Footnote, Item, Run, Table
 from .scripts import break_all, script_language
-from .templates import find_template, template_dirs
+from .templates import find_template, jinja_environment
 
 __all__ = ["FontRule", "ListBlock", "ListEntry", "Piece", "Typesetter", "font_css", "font_rules", "render_bilingual_html",
            "render_html"]
@@ -271,14 +271,7 @@ class Citations:
 
 def environment(workspace: Path | None) -> Environment:
     """The Jinja environment over the template folders (workspace's first)."""
-    env = Environment(
-        loader=FileSystemLoader([str(d) for d in template_dirs(workspace)]),
-        autoescape=True,  # explicitly: select_autoescape() would not cover .j2 names
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = jinja_environment(workspace)
     env.globals.update(blocks=blocks, runs=runs, lang_attr=lang_attr)
     env.filters.update(tx=_tx)
     env.tests.update(item=lambda x: isinstance(x, Item), table=lambda x: isinstance(x, Table),

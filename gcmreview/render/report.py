@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 from markupsafe import Markup
 
 from .. import translate
@@ -49,7 +49,7 @@ from ..survey import GcmReference, Question, load_reference
 from ..text import word_count
 from ..workbook import workbook_name
 from .charts import CellCount, HeatmapColumn, HeatmapData, HeatmapLabels, HeatmapRow, clip_text, heatmap_svg, word_bar_svg
-from .templates import find_template, template_dirs
+from .templates import find_template, jinja_environment
 
 if TYPE_CHECKING:
     from ..pipeline import Prepared
@@ -646,14 +646,7 @@ def _view(facts: ReportFacts, lang: str, shown: bool) -> View:
 
 def environment(workspace: Path | None) -> Environment:
     """The Jinja environment over the template folders (workspace's first), escaping every value."""
-    return Environment(
-        loader=FileSystemLoader([str(d) for d in template_dirs(workspace)]),
-        autoescape=True,  # explicitly: select_autoescape() would not cover .j2 names
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    return jinja_environment(workspace)
 
 
 def _inline(text: str, tag: str) -> Markup:

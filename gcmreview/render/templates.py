@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
 from ..errors import Code, Diagnostic, GcmReviewError, Location
 
-__all__ = ["find_template", "packaged_templates", "template_dirs"]
+__all__ = ["find_template", "jinja_environment", "packaged_templates", "template_dirs"]
 
 
 def packaged_templates() -> Path:
@@ -42,3 +44,15 @@ def find_template(name: str, workspace: Path | None) -> Path:
             return folder / name
     hint = "Reinstall gcmreview or copy the file from the packaged templates/ folder."
     raise GcmReviewError([Diagnostic.make(Code.FILE_NOT_FOUND, Location(file=f"templates/{name}"), what=f"Template {name}", hint=hint)])
+
+
+def jinja_environment(workspace: Path | None) -> Environment:
+    """A Jinja environment over the template folders (workspace's first), escaping every value."""
+    return Environment(
+        loader=FileSystemLoader([str(d) for d in template_dirs(workspace)]),
+        autoescape=True,  # explicitly: select_autoescape() would not cover .j2 names
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
