@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -123,7 +124,8 @@ class Diagnostic:
 
     @classmethod
     def make(cls, code: Code, location: Location, /, **values: Any) -> Diagnostic:
-        return cls(code.code, code.severity, code.template.format(**values), location, values)
+        shown = {k: visible(v) if isinstance(v, str) else v for k, v in values.items()}
+        return cls(code.code, code.severity, code.template.format(**shown), location, shown)
 
     def localized(self, translate: Callable[[str], str]) -> Diagnostic:
         """The same diagnostic with its message in another language (English if untranslated)."""
@@ -164,6 +166,18 @@ class GcmReviewError(Exception):
     def __reduce__(self) -> tuple[Any, ...]:
         """Picklable with its diagnostics (builds render in worker processes)."""
         return (type(self), (self.diagnostics,))
+
+
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+
+
+def visible(text: str) -> str:
+    """``text`` with control, surrogate and direction-override characters shown as U+XXXX.
+
+    Messages quote what contributors typed; this keeps terminal escape sequences,
+    line breaks and characters no encoding can print out of them.
+    """
+    return _INVISIBLE.sub(lambda m: f"U+{ord(m.group()):04X}", text)
 
 
 def nearest(name: str, candidates: Iterable[str]) -> str:

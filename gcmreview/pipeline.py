@@ -127,6 +127,14 @@ def build_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def submission_json(submission: Submission) -> str:
+    """The submission as JSON; characters UTF-8 cannot hold (lone surrogates, only in drafts) are escaped."""
+    try:
+        return submission.model_dump_json(indent=2) + "\n"
+    except ValueError:
+        return json.dumps(submission.model_dump(mode="json"), indent=2, ensure_ascii=True) + "\n"
+
+
 def write_reports(prepared: Prepared, workspace: Path) -> list[Path]:
     """The coordinator's report, one page per review language, written into build/."""
     pages = render_reports(prepared, workspace)
@@ -145,7 +153,7 @@ def _build(workspace: Path, draft: bool, progress: Progress) -> BuildResult:
     problems = [str(d) for d in prepared.errors] if draft else []
     stem = output_stem(sub)
     files: dict[str, bytes | str] = {
-        "submission.json": sub.model_dump_json(indent=2) + "\n",
+        "submission.json": submission_json(sub),
         "submission.schema.json": json.dumps(Submission.model_json_schema(), indent=2) + "\n",
     }
     docs = layout_languages(sub, survey, tuple(sub.languages), draft=draft, problems=problems)

@@ -18,6 +18,7 @@ __all__ = [
     "bad_characters",
     "citations",
     "describe_char",
+    "printable",
     "word_count",
 ]
 
@@ -58,6 +59,14 @@ def citations(text: str) -> list[str]:
 def bad_characters(text: str) -> list[str]:
     """Characters in ``text`` that a document cannot hold or that hide text direction."""
     return _BAD_RE.findall(text)
+
+
+def printable(text: str) -> str:
+    """``text`` without the characters :func:`bad_characters` finds (already reported as GCM213).
+
+    Only drafts reach the renderers with such text; no document format can hold it.
+    """
+    return _BAD_RE.sub("", text) if _BAD_RE.search(text) else text
 
 
 def describe_char(char: str) -> str:

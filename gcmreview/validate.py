@@ -66,6 +66,7 @@ class _Cells:
         self.file, self.sheet = file, sheet
         self.diagnostics: list[Diagnostic] = []
         self.left_out: list[LeftOut] = []
+        self._dropped: set[Location] = set()
 
     def where(self, cell: RawCell) -> Location:
         return Location(self.file, self.sheet, cell.coordinate)
@@ -76,7 +77,8 @@ class _Cells:
     def drop(self, cell: RawCell, reason: str) -> None:
         """Record that a non-empty cell's content does not reach the contribution."""
         where = self.where(cell)
-        if not cell.empty and all(x.location != where for x in self.left_out):
+        if not cell.empty and where not in self._dropped:
+            self._dropped.add(where)
             self.left_out.append(LeftOut(where, _as_text(cell.value), reason))
 
     def report_outside(self, table: RawTable) -> None:
@@ -239,6 +241,17 @@ def _read_identity(
         sources.add(f"identity.{spec.key}", parser.where(cell))
         value = parser.parse(spec.key, spec.kind, cell)
         values[spec.key] = "" if value is None and spec.kind != "date" else value
+    field_keys = {spec.key for spec in IDENTITY_FIELDS}
+    for row in table.rows:  # a Field key edited (the protection has no password)
+        field_cell = row.get("Field")
+        if field_cell is not None and not field_cell.empty and _as_text(field_cell.value) not in field_keys:
+            detail = f"'{_as_text(field_cell.value)}' is not a field of this sheet. Restore the key the template had in column A."
+            parser.problem(Code.INVALID_CELL, field_cell, detail=detail)
+            parser.drop(row.get("Value", field_cell), "its field key was changed")
+    for spec in IDENTITY_FIELDS:
+        if spec.kind != "key" and spec.key not in values:
+            values[spec.key] = None if spec.kind == "date" else ""
+            sources.add(f"identity.{spec.key}", Location(display, IDENTITY_SHEET))
     identity = Identity.model_validate({k: v for k, v in values.items() if v is not None or k == "date"})
     return (code, identity), []
 

@@ -17,6 +17,7 @@ from ..languages import dominant_script, language
 from ..markup import Block, Span, parse
 from ..submission import ActionEntry, Answer, PrincipleResult, StatisticEntry, Submission
 from ..survey import Question, Survey, load_reference
+from ..text import printable
 
 __all__ = ["Body", "Document", "Footnote", "Item", "QuestionView", "Run", "Table", "layout", "layout_languages"]
 
@@ -175,7 +176,7 @@ class _Builder:
                 number = self.notes.number(contributor, span.cite)
                 out.append(Run(footnote=number) if number else Run(f"[@{span.cite}]"))
             else:
-                out.append(Run(span.text, span.bold, span.italic, linebreak=span.linebreak, lang=lang))
+                out.append(Run(printable(span.text), span.bold, span.italic, linebreak=span.linebreak, lang=lang))
         return out
 
     def text_items(self, texts: dict[str, str], contributor: str, style: str = "answer", segment: str = "") -> list[Item]:

@@ -196,10 +196,15 @@ class GlyphProblem:
         where = "".join([f" in question {self.question}" if self.question else "",
                          f" (written by {self.contributor})" if self.contributor else ""])
         values = {"chars": f"'{self.text}' ({_codepoints(self.text)})", "cluster": f"{self.text} ({_codepoints(self.text)})",
-                  "where": where, "context": self.context, "font": self.font or "any font",
+                  "where": where, "context": _visible(self.context), "font": self.font or "any font",
                   "language": language(self.lang).name if self.lang in languages() else "The"}
         key = ", ".join(x for x in (f"question {self.question}" if self.question else "", self.contributor) if x)
         return Diagnostic.make(code, Location(key=key), **values)
+
+
+def _visible(text: str) -> str:
+    """Control characters shown as U+XXXX, so a message never carries them raw to a terminal."""
+    return "".join(f"U+{ord(c):04X}" if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 else c for c in text)
 
 
 class GlyphError(GcmReviewError):
