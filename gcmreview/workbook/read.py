@@ -11,6 +11,7 @@ import io
 import re
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import Code, Diagnostic, Location, nearest
 
-__all__ = ["MAX_UNCOMPRESSED", "RawCell", "RawTable", "open_workbook", "read_table"]
+__all__ = ["MAX_CELLS", "MAX_UNCOMPRESSED", "RawCell", "RawTable", "open_workbook", "read_table"]
 
 MAX_UNCOMPRESSED = 256 * 1024 * 1024
 """Largest total uncompressed size accepted for a workbook (a filled one is a few MB)."""
@@ -30,9 +31,17 @@ MAX_RATIO = 200
 """Largest compression ratio accepted for one part (zip bombs compress ~1000:1)."""
 MAX_TABLE_ROWS = 5_000
 """Most rows a table may have (a ministry reports tens of actions, not thousands)."""
+MAX_CELLS = 300_000
+"""Most cells (``<c>`` elements) a workbook may hold: a filled one has a few thousand, and
+openpyxl needs seconds and hundreds of MB per million, so more is refused before parsing."""
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+_UNZIP_ERRORS = (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError, ValueError)
+"""What zipfile raises on a damaged archive or part (bad CRC or deflate data, unsupported method, encryption)."""
+_DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+_CELL_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_SCAN_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -74,18 +83,17 @@ def _sniff(data: bytes, display: str) -> Diagnostic | None:
 
 
 def _is_text(data: bytes) -> bool:
-    try:
-        data[:4096].decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+    """UTF-16 with a byte-order mark, or 8-bit text (UTF-8 or a Windows code page): no control bytes."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return re.search(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]", data[:4096]) is None
 
 
 def _sniff_zip(data: bytes, where: Location) -> Diagnostic | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError) as exc:
+    except _UNZIP_ERRORS as exc:
         return Diagnostic.make(Code.CORRUPT, where, detail=f"not a valid zip archive: {exc}")
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
@@ -104,16 +112,32 @@ def _sniff_zip(data: bytes, where: Location) -> Diagnostic | None:
 
 
 def _sniff_entities(data: bytes, infos: list[zipfile.ZipInfo], where: Location) -> Diagnostic | None:
-    """Refuse XML parts that declare a DTD or entities (entity expansion, external entities)."""
+    """Unpack every part once, before openpyxl does: refuse damaged parts, XML that declares a DTD or
+    entities (entity expansion, external entities) anywhere, in UTF-8 or UTF-16, and more than
+    :data:`MAX_CELLS` cells."""
+    cells = 0
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in infos:
-            if not info.filename.endswith((".xml", ".rels")):
+            if info.is_dir():
                 continue
-            with archive.open(info) as part:
-                head = part.read(64 * 1024)
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                detail = f"its part {info.filename} declares XML entities, which no spreadsheet program writes"
-                return Diagnostic.make(Code.CORRUPT, where, detail=detail)
+            try:
+                with archive.open(info) as part:
+                    tail, wide = b"", None
+                    while chunk := part.read(_SCAN_CHUNK):
+                        if wide is None:  # UTF-16: drop the zero bytes, markup is ASCII
+                            wide = chunk.startswith((b"\xff\xfe", b"\xfe\xff", b"<\0", b"\0<"))
+                        if wide:
+                            chunk = chunk.replace(b"\0", b"")
+                        if any(d in tail + chunk for d in _DECLARATIONS):
+                            detail = f"its part {info.filename} declares XML entities, which no spreadsheet program writes"
+                            return Diagnostic.make(Code.CORRUPT, where, detail=detail)
+                        cells += len(_CELL_RE.findall(chunk))
+                        if cells > MAX_CELLS:
+                            detail = f"it holds more than {MAX_CELLS:,} cells, far more than any filled workbook"
+                            return Diagnostic.make(Code.CORRUPT, where, detail=detail)
+                        tail = chunk[-16:]
+            except _UNZIP_ERRORS as exc:
+                return Diagnostic.make(Code.CORRUPT, where, detail=f"its part {info.filename} cannot be unpacked: {exc}")
     return None
 
 
@@ -124,13 +148,36 @@ def open_workbook(path: Path, display: str) -> tuple[Workbook | None, list[Diagn
     if problem is not None:
         return None, [problem]
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = load_workbook(io.BytesIO(data), data_only=False, keep_links=False, keep_vba=False)
+        wb = _load(data)
+        if any(ws.merged_cells.ranges for ws in wb.worksheets):
+            wb = _load(_without_merges(data))  # openpyxl empties the cells a merge covers; they may hold text
     except Exception as exc:  # openpyxl raises many types on damaged files
-        detail = f"{type(exc).__name__}: {exc}".strip().rstrip(":")[:200]
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split()).rstrip(":")[:200]  # one line
         return None, [Diagnostic.make(Code.CORRUPT, Location(file=display), detail=detail)]
     return wb, []
+
+
+def _load(data: bytes) -> Workbook:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return load_workbook(io.BytesIO(data), data_only=False, keep_links=False, keep_vba=False)
+
+
+_MERGES_RE = re.compile(rb"<(?:\w+:)?mergeCells\b(?:[^>]*/>|.*?</(?:\w+:)?mergeCells>)", re.DOTALL)
+
+
+def _without_merges(data: bytes) -> bytes:
+    """The archive without its sheets' merged ranges, so that covered cells keep their text.
+
+    Excel empties the cells it merges, but LibreOffice can keep their contents hidden
+    ("keep the contents of the hidden cells"); that text is read like any other.
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            part = src.read(info)
+            dst.writestr(info, _MERGES_RE.sub(b"", part) if b"mergeCells" in part else part)
+    return out.getvalue()
 
 
 def _find_sheet(wb: Workbook, name: str, display: str) -> tuple[Worksheet | None, list[Diagnostic]]:
@@ -144,9 +191,14 @@ _ESCAPED_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def _unescape(text: str) -> str:
-    """Decode OOXML's ``_xHHHH_`` character escapes (Excel writes a line break as ``_x000D_\n``)."""
+    """Decode OOXML's ``_xHHHH_`` character escapes (Excel writes a line break as ``_x000D_\n``).
+
+    The escapes are UTF-16 code units: an escaped surrogate pair becomes one character; a lone
+    surrogate is kept, for validation to report.
+    """
     if "_x" in text:
         text = _ESCAPED_RE.sub(lambda m: chr(int(m.group(1), 16)), text)
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
     return text.replace("\r\n", "\n")
 
 
@@ -165,11 +217,15 @@ def read_table(
     if table not in ws.tables:
         return None, [Diagnostic.make(Code.MISSING_TABLE, Location(file=display, sheet=sheet), table=table)]
     ref = ws.tables[table].ref
-    min_col, min_row, max_col, max_row = range_boundaries(ref)
+    bounds = _bounds(ref)
+    if bounds is None:
+        detail = f"table '{table}' covers no valid range of cells ({ref!r})"
+        return None, [Diagnostic.make(Code.CORRUPT, Location(file=display, sheet=sheet), detail=detail)]
+    min_col, min_row, max_col, max_row = bounds
     if (max_row - min_row) > MAX_TABLE_ROWS or (max_col - min_col) > 64:
         where = Location(file=display, sheet=sheet, cell=ref.split(":")[0])
         return None, [Diagnostic.make(Code.TABLE_TOO_LARGE, where, table=table, rows=f"{max_row - min_row:,}", limit=f"{MAX_TABLE_ROWS:,}")]
-    grid = ws[ref]
+    grid = list(ws.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col))
     header_cells = grid[0]
     headers = [str(c.value) if c.value is not None else "" for c in header_cells]
     diagnostics = [
@@ -190,13 +246,28 @@ def read_table(
     return raw, diagnostics
 
 
+def _bounds(ref: Any) -> tuple[int, int, int, int] | None:
+    """A table's (min_col, min_row, max_col, max_row), or None if its ref is not a range inside a sheet."""
+    try:
+        bounds = range_boundaries(ref)
+    except (TypeError, ValueError):
+        return None
+    if any(b is None for b in bounds):
+        return None
+    min_col, min_row, max_col, max_row = bounds
+    if not (1 <= min_col <= max_col <= 16_384 and 1 <= min_row <= max_row <= 1_048_576):
+        return None
+    return min_col, min_row, max_col, max_row
+
+
 def _outside(ws: Worksheet, ref: str, header_row: int) -> list[RawCell]:
     """Cells with content from the header row down that lie outside the table's range."""
     min_col, min_row, max_col, max_row = range_boundaries(ref)
     found = []
-    for row in ws.iter_rows(min_row=header_row):
-        for cell in row:
-            inside = min_col <= cell.column <= max_col and min_row <= cell.row <= max_row
-            if not inside and cell.value is not None and str(cell.value).strip():
-                found.append(_cell(cell))
+    # The cells the file holds, in sheet order: iter_rows() would create every cell of the
+    # rectangle up to the farthest one (one cell at XFD1048576 means 17 billion).
+    for (row, col), cell in sorted(ws._cells.items()):
+        inside = min_col <= col <= max_col and min_row <= row <= max_row
+        if row >= header_row and not inside and cell.value is not None and str(cell.value).strip():
+            found.append(_cell(cell))
     return found
