@@ -710,7 +710,7 @@ def _lang_code(value: str | None) -> str:
 
 
 class _Refused(Exception):
-    pass
+    """An XLIFF file declared a DTD or entities: it is not parsed."""
 
 
 def _refuse(*_args: object) -> NoReturn:
