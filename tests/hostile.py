@@ -3,10 +3,10 @@
 Every generator builds a small file (or edits a valid workbook written by the
 ``write_workbook`` fixture) in a temporary folder, in well under a second: broken
 and look-alike files (truncated zips, bad CRCs, .xls, .ods, CSV, a renamed .docx,
-an encrypted workbook), bombs (a part that inflates to 300 MiB, millions of empty
-cells, 400,000 cells that compress only 12:1), XML entities (billion laughs,
-external entities, hidden behind a long comment, in UTF-16, in a part not named
-.xml), and edits a contributor or another program may make (raw ``_xHHHH_``
+an encrypted workbook, a 257 MiB file), bombs (a part that inflates to 300 MiB,
+millions of empty cells, 400,000 cells that compress only 12:1, tables naming
+5,000 x 65 empty cells), XML entities (billion laughs, external entities, hidden
+behind a long comment, in UTF-16, in a part not named .xml), and edits a contributor or another program may make (raw ``_xHHHH_``
 escapes, text longer than a cell holds, a hidden, copied or merged sheet, a
 deleted table, a renamed header, a table stretched to 100,000 rows).
 """
@@ -36,6 +36,7 @@ __all__ = [
     "edit_workbook",
     "encrypted",
     "external_entity",
+    "huge_file",
     "late_doctype",
     "merge_keeping_hidden",
     "odd_part_name",
@@ -46,6 +47,7 @@ __all__ = [
     "rewrite_parts",
     "sheet_part",
     "stretch_table",
+    "stretch_tables",
     "table_part",
     "truncated",
     "utf16_entities",
@@ -183,6 +185,14 @@ def corrupt_deflate(base: Path, dest: Path) -> Path:
     for i in range(start + 100, start + 400):
         data[i] ^= 0x55
     dest.write_bytes(bytes(data))
+    return dest
+
+
+def huge_file(dest: Path, mebibytes: int = 257) -> Path:
+    """A 257 MiB file named .xlsx (a video sent by mistake), sparse: it costs no disk and no time to make."""
+    with dest.open("wb") as out:
+        out.write(b"\0\0\0\x20ftypisom")  # an MP4 header
+        out.truncate(mebibytes << 20)
     return dest
 
 
@@ -439,6 +449,21 @@ def stretch_table(path: Path, table: str, rows: int, every: int = 1) -> None:
         return data[:at] + new + data[at:]
 
     rewrite_parts(path, {part: grow_table, sheet: add_rows})
+
+
+def stretch_tables(path: Path, rows: int, last_column: str) -> None:
+    """Stretch every table to ``rows`` data rows up to ``last_column`` without writing a cell: a tiny file whose
+    tables name hundreds of thousands of empty cells."""
+    with zipfile.ZipFile(path) as archive:
+        parts = [n for n in archive.namelist() if n.startswith("xl/tables/")]
+
+    def change(xml: bytes) -> bytes:
+        def widen(m: re.Match[bytes]) -> bytes:
+            return b'ref="%s%s:%s%d"' % (m.group(1), m.group(2), last_column.encode(), int(m.group(2)) + rows)
+
+        return re.sub(rb'ref="([A-Z]+)(\d+):[A-Z]+\d+"', widen, xml)
+
+    rewrite_parts(path, dict.fromkeys(parts, change))
 
 
 def outside_cells(path: Path, sheet: str, cells: int, first_row: int = 200, columns: int = 20) -> None:
