@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="build the submission into build/", epilog=EPILOG)
     build.add_argument("workspace", nargs="?", type=Path, default=Path("."))
     build.add_argument("--draft", action="store_true", help="build despite errors; the documents are marked DRAFT and list the problems")
+    build.add_argument("--no-cache", action="store_true",
+                       help="read every workbook and render every document anew (by default what did not change "
+                            "since the last build is taken from build/.cache)")
 
     schema = sub.add_parser("schema", help="print the JSON Schema of a contribution (or of the submission)", epilog=EPILOG)
     schema.add_argument("--submission", action="store_true", help="the consolidated submission's schema (build/submission.json)")
@@ -155,7 +158,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     try:
         with progress_for(args.quiet) as progress:
-            result = build(args.workspace, draft=args.draft, progress=progress)
+            result = build(args.workspace, draft=args.draft, progress=progress, use_cache=not args.no_cache)
     except GcmReviewError as exc:
         print_diagnostics(exc.diagnostics, sys.stderr)
         print("Build refused: fix the errors above, or run `gcmreview build --draft` for a draft marked DRAFT.", file=sys.stderr)

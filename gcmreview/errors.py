@@ -200,6 +200,10 @@ class SourceMap:
     def add(self, path: str, location: Location) -> None:
         self._map[path] = location
 
+    def items(self) -> list[tuple[str, Location]]:
+        """Every recorded (key path, location), in the order recorded."""
+        return list(self._map.items())
+
     def __call__(self, path: str) -> Location:
         prefix = path
         found = self._map.get(prefix)

@@ -7,15 +7,22 @@ the others from being read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
+from .cache import Cache, code_digest, digest
 from .config import ReviewConfig, load_config
-from .errors import Code, Diagnostic, Location
+from .errors import Code, Diagnostic, Location, SourceMap
 from .model import Contribution
 from .progress import NO_PROGRESS, Progress
 from .survey import Survey, load_survey
-from .validate import ReadResult, read_contribution
+from .validate import LeftOut, ReadResult, read_contribution
 from .workbook import workbook_name
 
 __all__ = ["INPUT_SUFFIXES", "CheckResult", "check_workspace", "input_files"]
@@ -63,18 +70,19 @@ def input_files(workspace: Path) -> list[Path]:
     )
 
 
-def check_workspace(workspace: Path, progress: Progress = NO_PROGRESS) -> CheckResult:
-    """Read and validate every contributor file of a workspace (GcmReviewError if review.toml is bad)."""
+def check_workspace(workspace: Path, progress: Progress = NO_PROGRESS, cache: Cache | None = None) -> CheckResult:
+    """Read and validate every contributor file of a workspace (GcmReviewError if review.toml is bad).
+
+    With a ``cache``, a file read before with the same bytes, name, settings and code is
+    not read again; the others are read on every core when there are several.
+    """
     review = load_config(workspace)
     survey = load_survey(review.survey)
     result = CheckResult(workspace, review, survey)
     owners: dict[str, str] = {}
     files = input_files(workspace)
     progress.start(READING, len(files))
-    for path in files:
-        display = path.relative_to(workspace).as_posix()
-        read = read_contribution(path, review, survey, display)
-        progress.step(READING, display)
+    for display, read in _read_all(workspace, files, review, survey, cache, progress):
         if read.contribution is not None:
             code = read.contribution.contributor
             if code in owners:
@@ -84,6 +92,82 @@ def check_workspace(workspace: Path, progress: Progress = NO_PROGRESS) -> CheckR
         result.results.append(read)
     result.missing = _missing(review, owners)
     return result
+
+
+_PARALLEL_FROM = 4
+"""Read files in worker processes when at least this many are not in the cache."""
+
+
+def _read_all(
+    workspace: Path, files: list[Path], review: ReviewConfig, survey: Survey, cache: Cache | None, progress: Progress
+) -> list[tuple[str, ReadResult]]:
+    """Every file read (from the cache where it can be), in the order of ``files``."""
+    settings = digest(code_digest([]), review.model_dump_json(), survey.id)
+    displays = [path.relative_to(workspace).as_posix() for path in files]
+    keys = [digest(settings, display, _file_digest(path)) for path, display in zip(files, displays, strict=True)]
+    found: dict[int, ReadResult] = {}
+    if cache is not None:
+        for index, key in enumerate(keys):
+            entry = cache.get("read", key)
+            decoded = _decode(entry[1]) if entry is not None else None
+            if decoded is not None:
+                found[index] = decoded
+                progress.step(READING, displays[index])
+    todo = [i for i in range(len(files)) if i not in found]
+    workers = min(len(todo), os.cpu_count() or 1)
+    if len(todo) >= _PARALLEL_FROM and workers > 1:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [pool.submit(read_contribution, files[i], review, survey, displays[i]) for i in todo]
+            for index, future in zip(todo, futures, strict=True):
+                found[index] = future.result()
+                progress.step(READING, displays[index])
+    else:
+        for index in todo:
+            found[index] = read_contribution(files[index], review, survey, displays[index])
+            progress.step(READING, displays[index])
+    if cache is not None:
+        for index in todo:
+            cache.put("read", keys[index], {"file": displays[index]}, _encode(found[index]))
+    return [(displays[i], found[i]) for i in range(len(files))]
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return "unreadable"  # read_contribution reports why
+
+
+def _encode(read: ReadResult) -> bytes:
+    """A read result as JSON (lone surrogates escaped, so any text survives)."""
+    data = {
+        "file": read.file,
+        "contribution": read.contribution.model_dump(mode="json") if read.contribution is not None else None,
+        "sources": {"file": read.sources.file, "map": {k: asdict(v) for k, v in read.sources.items()}},
+        "diagnostics": [{**asdict(d), "values": d.values} for d in read.diagnostics],
+        "left_out": [asdict(item) for item in read.left_out],
+    }
+    return json.dumps(data, ensure_ascii=True, default=str).encode("ascii")
+
+
+def _decode(data: bytes) -> ReadResult | None:
+    """The read result :func:`_encode` stored; None if it cannot be rebuilt (then the file is read again)."""
+    try:
+        raw: dict[str, Any] = json.loads(data)
+        sources = SourceMap(raw["sources"]["file"])
+        for path, where in raw["sources"]["map"].items():
+            sources.add(path, Location(**where))
+        diagnostics = [
+            Diagnostic(d["code"], d["severity"], d["message"], Location(**d["location"]), d["values"])
+            for d in raw["diagnostics"]
+        ]
+        left_out = [LeftOut(Location(**x["location"]), x["value"], x["reason"]) for x in raw["left_out"]]
+        contribution = Contribution.model_validate(raw["contribution"]) if raw["contribution"] is not None else None
+        return ReadResult(raw["file"], contribution, sources, diagnostics, left_out)
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _missing(review: ReviewConfig, owners: dict[str, str]) -> list[Diagnostic]:

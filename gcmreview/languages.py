@@ -6,10 +6,11 @@ language, and to notice text written in the wrong language column.
 
 from __future__ import annotations
 
+import re
 import tomllib
 import unicodedata
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from pydantic import BaseModel, ConfigDict
@@ -34,8 +35,32 @@ class Language(BaseModel):
         return self.script != "Latin"
 
     def owns(self, char: str) -> bool:
-        cp = ord(char)
-        return any(lo <= cp <= hi for lo, hi in self.ranges)
+        """Whether ``char`` is in the language's script."""
+        return ord(char) in _codepoints(self.ranges)
+
+    @property
+    def char_class(self) -> str:
+        """A regular-expression character class of the script, e.g. ``[\\u1780-\\u17ff]``."""
+        return _char_class(self.ranges)
+
+    def found_in(self, text: str) -> bool:
+        """Whether ``text`` has any character of the language's script."""
+        return _pattern(self.ranges).search(text) is not None
+
+
+@cache
+def _codepoints(ranges: tuple[tuple[int, int], ...]) -> frozenset[int]:
+    return frozenset(cp for lo, hi in ranges for cp in range(lo, hi + 1))
+
+
+@cache
+def _char_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    return "[" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in ranges) + "]"
+
+
+@cache
+def _pattern(ranges: tuple[tuple[int, int], ...]) -> re.Pattern[str]:
+    return re.compile(_char_class(ranges))
 
 
 def _parse_range(text: str) -> tuple[int, int]:
@@ -74,13 +99,20 @@ def dominant_script(text: str, min_letters: int = 3) -> tuple[str, float] | None
     Returns None when the text has fewer than ``min_letters`` letters.
     """
     counts: Counter[str] = Counter()
-    for char in text:
-        if not unicodedata.category(char).startswith(("L", "M")):
-            continue
-        script = next((s for s, lang in _scripts().items() if lang.owns(char)), "Other")
-        counts[script] += 1
+    for char, times in Counter(text).items():  # each distinct character once: long texts have few
+        script = _script_of(char)
+        if script is not None:
+            counts[script] += times
     total = sum(counts.values())
     if total < min_letters:
         return None
     script, count = counts.most_common(1)[0]
     return script, count / total
+
+
+@lru_cache(maxsize=65536)
+def _script_of(char: str) -> str | None:
+    """The script of a letter or combining mark ("Other" if no known language's); None for anything else."""
+    if not unicodedata.category(char).startswith(("L", "M")):
+        return None
+    return next((s for s, lang in _scripts().items() if lang.owns(char)), "Other")

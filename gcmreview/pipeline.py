@@ -12,17 +12,20 @@ import json
 import multiprocessing
 import os
 import time
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import translate
+from .cache import CACHE_DIR, Cache, code_digest, digest
 from .consolidate import consolidate
 from .errors import Code, Diagnostic, GcmReviewError, Location
 from .fsutil import atomic_write
 from .inputs import CheckResult, check_workspace
+from .languages import languages
 from .progress import NO_PROGRESS, Progress
 from .render.document import Document, layout_languages
 from .render.docx import build_docx
@@ -31,7 +34,8 @@ from .render.html import render_bilingual_html, render_html
 from .render.log import Output, render_log
 from .render.pdf import GlyphError, render_pdf
 from .render.report import render_reports
-from .render.templates import find_template
+from .render.scripts import font_file
+from .render.templates import find_template, template_dirs
 from .submission import Submission, TranslatedText
 
 __all__ = ["BuildResult", "Prepared", "build", "output_stem", "prepare", "write_reports"]
@@ -66,9 +70,12 @@ def stored_translations(
     return segments, stores, translations
 
 
-def prepare(workspace: Path, progress: Progress = NO_PROGRESS) -> Prepared:
-    """Read, check and consolidate a workspace (GcmReviewError only if review.toml is unusable)."""
-    checked = check_workspace(workspace, progress)
+def prepare(workspace: Path, progress: Progress = NO_PROGRESS, cache: Cache | None = None) -> Prepared:
+    """Read, check and consolidate a workspace (GcmReviewError only if review.toml is unusable).
+
+    With a ``cache`` (the build's), workbooks that did not change are not read again.
+    """
+    checked = check_workspace(workspace, progress, cache)
     review = checked.review
     segments, stores, translations = stored_translations(checked, workspace)
     submission, found = consolidate(review, checked.survey, checked.results, translations)
@@ -83,6 +90,10 @@ class BuildResult:
     prepared: Prepared
     outputs: list[Output]
     timings: dict[str, float]
+    reused: list[str] = field(default_factory=list)
+    """Outputs taken from the cache: their documents did not change since the last build."""
+    workbooks_reused: int = 0
+    """Workbooks not read again: the same bytes were read by the last build."""
 
     @property
     def submission(self) -> Submission:
@@ -94,15 +105,17 @@ def output_stem(submission: Submission) -> str:
     return f"{submission.country.iso}-{submission.survey}"
 
 
-def build(workspace: Path, *, draft: bool = False, progress: Progress = NO_PROGRESS) -> BuildResult:
+def build(workspace: Path, *, draft: bool = False, progress: Progress = NO_PROGRESS, use_cache: bool = True) -> BuildResult:
     """Build the submission of a workspace into ``build/``.
 
     Refuses (GcmReviewError) when the inputs have errors, unless ``draft``: a draft
     is marked DRAFT and lists the problems on its last page. One build at a time
     per workspace (a lock in ``build/``); every file is replaced atomically.
+    Workbooks and documents that did not change since the last build are taken from
+    ``build/.cache`` rather than read or rendered again (``use_cache=False``: all anew).
     """
     with build_lock(workspace / "build"):
-        return _build(workspace, draft, progress)
+        return _build(workspace, draft, progress, use_cache)
 
 
 @contextmanager
@@ -141,9 +154,10 @@ def write_reports(prepared: Prepared, workspace: Path) -> list[Path]:
     return [atomic_write(workspace / "build" / name, html) for name, html in pages.items()]
 
 
-def _build(workspace: Path, draft: bool, progress: Progress) -> BuildResult:
+def _build(workspace: Path, draft: bool, progress: Progress, use_cache: bool) -> BuildResult:
     clock = _Clock()
-    prepared = prepare(workspace, progress)
+    cache = Cache(workspace / "build" / CACHE_DIR, enabled=use_cache)
+    prepared = prepare(workspace, progress, cache)
     clock.lap("read + check")
     reports = write_reports(prepared, workspace)  # most needed when the build is refused
     clock.lap("report")
@@ -163,23 +177,18 @@ def _build(workspace: Path, draft: bool, progress: Progress) -> BuildResult:
     progress.start(RENDERING, len(renders))
     notes = [f"{d.lang}: {len(d.untranslated)} fixed text(s) not in the catalog, shown in English" for d in docs if d.untranslated]
     about: dict[str, str] = {}
-    template = find_template("base.docx", workspace)
-    for name, kind, views in renders:
-        if kind == "docx":
-            result = build_docx(views[0], template) if len(views) == 1 else build_bilingual_docx(views[0], views[1], template)
-            files[name] = result.data
-            notes += [f"{name}: {line}" for line in result.cleaned]
-        progress.step(RENDERING, name)
-    clock.lap("docx")
-    pdfs = [(name, views) for name, kind, views in renders if kind == "pdf"]
     glyphs: list[Diagnostic] = []
-    for (name, _views), job in zip(pdfs, _render_pdfs(pdfs, workspace), strict=True):
+    rendered = _render_all(renders, workspace, cache, lambda name: progress.step(RENDERING, name))
+    for (name, kind, _views), job in zip(renders, rendered, strict=True):
         files[name] = job.data
-        about[name] = f"{job.pages} pages"
+        if kind == "pdf":
+            about[name] = f"{job.pages} pages"
         notes += [f"{name}: {m}" for m in job.messages]
         glyphs += [d for d in job.glyphs if d not in glyphs]
-        progress.step(RENDERING, name)
-    clock.lap("pdf")
+    reused = [name for (name, _, _), job in zip(renders, rendered, strict=True) if job.cached]
+    if reused:
+        notes.append(f"Unchanged since the last build, not rendered again: {', '.join(reused)}")
+    clock.lap("render")
     if glyphs and not draft:  # text the PDF would show wrongly: nothing is written
         raise GcmReviewError(glyphs)
     prepared.diagnostics += glyphs
@@ -188,10 +197,11 @@ def _build(workspace: Path, draft: bool, progress: Progress) -> BuildResult:
     outputs.append(Output("build/build.log"))
     for name, data in files.items():
         atomic_write(workspace / "build" / name, data)
+    cache.prune()
     clock.lap("write")
     log = render_log(sub, prepared.diagnostics, outputs, clock.laps, notes + translation_summary(prepared))
     atomic_write(workspace / "build" / "build.log", log)
-    return BuildResult(prepared, outputs, clock.laps)
+    return BuildResult(prepared, outputs, clock.laps, reused, cache.hits.get("read", 0))
 
 
 RENDERING = "Rendering documents"
@@ -211,32 +221,83 @@ def _renders(stem: str, docs: list[Document], review: list[Document]) -> list[_R
 
 
 @dataclass
-class _PdfJob:
+class _Rendered:
+    """One output file rendered (or taken from the cache)."""
+
     data: bytes
-    messages: list[str]
-    pages: int
-    glyphs: list[Diagnostic]
+    messages: list[str] = field(default_factory=list)
+    pages: int = 0
+    glyphs: list[Diagnostic] = field(default_factory=list)
+    cached: bool = False
+
+    def facts(self) -> dict[str, object]:
+        glyphs = [{**asdict(d), "values": d.values} for d in self.glyphs]
+        return {"messages": self.messages, "pages": self.pages, "glyphs": glyphs}
+
+    @classmethod
+    def from_cache(cls, facts: dict[str, Any], data: bytes) -> _Rendered:
+        glyphs = [Diagnostic(g["code"], g["severity"], g["message"], Location(**g["location"]), g["values"]) for g in facts["glyphs"]]
+        return cls(data, list(facts["messages"]), int(facts["pages"]), glyphs, cached=True)
 
 
-def _render_pdfs(jobs: list[tuple[str, tuple[Document, ...]]], workspace: Path) -> list[_PdfJob]:
-    """PDFs rendered on every core: HTML here, WeasyPrint in worker processes."""
-    pages = [render_html(v[0], workspace) if len(v) == 1 else render_bilingual_html(v[0], v[1], workspace) for _, v in jobs]
-    workers = min(len(pages), os.cpu_count() or 1)
+def _render_all(renders: list[_Render], workspace: Path, cache: Cache, done: Callable[[str], None]) -> list[_Rendered]:
+    """Every output of ``renders``: from the cache when its documents did not change, else rendered on every core.
+
+    An output's key is a digest of its documents (their whole content, as ``repr``), of
+    the code and templates, and for PDFs of the font files. Longest jobs start first.
+    """
+    dirs = template_dirs(workspace)
+    salt = {"docx": code_digest(dirs), "pdf": code_digest(dirs, _font_files())}
+    keys = [digest(salt[kind], kind, repr(views)) for _, kind, views in renders]
+    out: dict[int, _Rendered] = {}
+    for index, ((name, kind, _), key) in enumerate(zip(renders, keys, strict=True)):
+        entry = cache.get(kind, key)
+        with suppress(KeyError, TypeError, ValueError):
+            if entry is not None:
+                out[index] = _Rendered.from_cache(*entry)
+                done(name)
+    todo = sorted((i for i in range(len(renders)) if i not in out), key=lambda i: _cost(renders[i]), reverse=True)
+    template = find_template("base.docx", workspace)
+    workers = min(len(todo), os.cpu_count() or 1)
     if workers <= 1:
-        return [_pdf_job(html, workspace) for html in pages]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_pdf_job, pages, [workspace] * len(pages)))
+        for index in todo:
+            out[index] = _render(renders[index][1], renders[index][2], workspace, template)
+            done(renders[index][0])
+    else:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {pool.submit(_render, renders[i][1], renders[i][2], workspace, template): i for i in todo}
+            for future in as_completed(futures):
+                index = futures[future]
+                out[index] = future.result()
+                done(renders[index][0])
+    for index in todo:
+        cache.put(renders[index][1], keys[index], out[index].facts(), out[index].data)
+    return [out[i] for i in range(len(renders))]
 
 
-def _pdf_job(html: str, workspace: Path) -> _PdfJob:
-    """One PDF; text it would show wrongly comes back as diagnostics, with the PDF made anyway."""
+def _cost(render: _Render) -> tuple[int, int]:
+    """Roughly how long a render takes, to start the longest first: PDFs, then by how much text."""
+    _, kind, views = render
+    return (kind == "pdf", len(views) * sum(len(v.clusters) + sum(len(q.body) for c in v.clusters for q in c.questions) for v in views))
+
+
+def _font_files() -> list[Path | None]:
+    return [font_file(lang.font) for lang in languages().values()]
+
+
+def _render(kind: str, views: tuple[Document, ...], workspace: Path, template: Path) -> _Rendered:
+    """One DOCX or PDF (in a worker process, or here)."""
+    if kind == "docx":
+        result = build_docx(views[0], template) if len(views) == 1 else build_bilingual_docx(views[0], views[1], template)
+        return _Rendered(result.data, list(result.cleaned))
+    html = render_html(views[0], workspace) if len(views) == 1 else render_bilingual_html(views[0], views[1], workspace)
     messages: list[str] = []
     stats: dict[str, int] = {}
     try:
         data = render_pdf(html, workspace, messages=messages, stats=stats)
-    except GlyphError as exc:
-        return _PdfJob(exc.pdf or b"", messages, stats.get("pages", 0), exc.diagnostics)
-    return _PdfJob(data, messages, stats.get("pages", 0), [])
+    except GlyphError as exc:  # text the PDF would show wrongly: diagnostics, with the PDF made anyway
+        return _Rendered(exc.pdf or b"", messages, stats.get("pages", 0), exc.diagnostics)
+    return _Rendered(data, messages, stats.get("pages", 0))
 
 
 def translation_summary(prepared: Prepared) -> list[str]:

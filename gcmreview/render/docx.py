@@ -36,6 +36,7 @@ from pathlib import Path
 
 import docx
 from docx.document import Document as DocxDocument
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.text.paragraph import CT_P
 from docx.oxml.text.run import CT_R
@@ -111,6 +112,7 @@ class Writer:
         self.cleaned: list[str] = []
         self.where = "document"
         self.cited: set[int] = set()
+        self._style_ids: dict[str, str | None] = {}
         wml.ensure_styles(self.out)
         wml.script_styles(self.out, [d.lang for d in self.docs])
         wml.clear_template(self.out)
@@ -173,10 +175,16 @@ class Writer:
         box = self.box
         last = box.paragraphs[-1] if isinstance(box, _Cell) and box.paragraphs else None
         p: Paragraph = last if last is not None and _empty(last) and box._element[-1] is last._p else box.add_paragraph()
-        p.style = self.out.styles[style]
+        p._p.style = self.style_id(style)
         if text:
             self.add_text(p, text, bold=bold, lang=lang)
         return p
+
+    def style_id(self, name: str) -> str | None:
+        """The id of a paragraph style (None for the default one), looked up once per name."""
+        if name not in self._style_ids:
+            self._style_ids[name] = self.out.part.get_style_id(self.out.styles[name], WD_STYLE_TYPE.PARAGRAPH)  # type: ignore[no-untyped-call]
+        return self._style_ids[name]
 
     def add_text(self, p: Paragraph, text: str, bold: bool = False, italic: bool = False, lang: str = "") -> None:
         r = p.add_run(self.text(text))

@@ -14,6 +14,7 @@ does not log.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -88,7 +89,7 @@ def add_break_opportunities(text: str, lang: Language | str) -> str:
     already has U+200B gets no second one.
     """
     script = _as_language(lang)
-    if not needs_breaks(script) or not text or not any(script.owns(c) for c in text):
+    if not needs_breaks(script) or not text or not script.found_in(text):
         return text
     lines = _boundaries(_line_iterator(script.code), text)
     clusters = _boundaries(_grapheme_iterator(), text)
@@ -124,7 +125,7 @@ def break_all(text: str, lang: Language | str = "") -> str:
         text = add_break_opportunities(text, lang)
     for script in sorted(_NO_SPACES):
         other = script_language(script)
-        if other is not None and (not lang or other.code != _as_language(lang).code) and any(other.owns(c) for c in text):
+        if other is not None and (not lang or other.code != _as_language(lang).code) and other.found_in(text):
             text = add_break_opportunities(text, other)
     return text
 
@@ -142,21 +143,17 @@ def script_runs(text: str) -> list[tuple[Language, str]]:
     Joiners and zero-width spaces stay with the stretch they are in; anything else
     outside the script (spaces, Latin, digits) ends it.
     """
+    owners, pattern = _runs_pattern()
+    return [(owners[match.lastindex - 1], match.group()) for match in pattern.finditer(text) if match.lastindex]
+
+
+@cache
+def _runs_pattern() -> tuple[tuple[Language, ...], re.Pattern[str]]:
+    """One group per complex script: a letter of it, then letters and joiners (the first script listed wins)."""
     owners = _complex_scripts()
-    runs: list[tuple[Language, str]] = []
-    current: Language | None = None
-    start = 0
-    for index, char in enumerate(text):
-        if current is not None and (current.owns(char) or char in _JOINING):
-            continue
-        if current is not None:
-            runs.append((current, text[start:index]))
-            current = None
-        current = next((lang for lang in owners if lang.owns(char)), None)
-        start = index
-    if current is not None:
-        runs.append((current, text[start:]))
-    return runs
+    joining = "".join(sorted(_JOINING))
+    groups = [f"({lang.char_class}[{lang.char_class[1:-1]}{joining}]*)" for lang in owners]
+    return owners, re.compile("|".join(groups) or "(?!)")
 
 
 def _utf16_offsets(text: str) -> dict[int, int]:
