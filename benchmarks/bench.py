@@ -367,8 +367,9 @@ def build_once(workspace: Path, out: Path) -> None:
     seconds = time.perf_counter() - start
     own = _maxrss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
     outputs = {o.path: o.about for o in result.outputs}
+    reused = {"documents": getattr(result, "reused", []), "workbooks": getattr(result, "workbooks_reused", 0)}
     out.write_text(json.dumps({"seconds": seconds, "laps": result.timings, "outputs": outputs, "self_maxrss_mb": own,
-                               "log": log.summary()}), encoding="utf-8")
+                               "reused": reused, "log": log.summary()}), encoding="utf-8")
 
 
 def _children() -> dict[int, list[int]]:
@@ -481,6 +482,11 @@ def child_build(workspace: Path) -> dict[str, Any]:
     return result
 
 
+def forget(workspace: Path) -> None:
+    """Remove the build cache, so that the next build starts from nothing."""
+    shutil.rmtree(workspace / "build" / ".cache", ignore_errors=True)
+
+
 def child_builds(workspace: Path, reps: int, before: Callable[[], None] | None = None) -> dict[str, Any]:
     """``reps`` fresh-process builds: best time, every run, the largest memory figures."""
     runs = []
@@ -494,6 +500,7 @@ def child_builds(workspace: Path, reps: int, before: Callable[[], None] | None =
             return {"error": run["error"], "runs": runs}
     best = min(runs, key=lambda r: r["seconds"])
     out = {"best": best["seconds"], "runs": [r["seconds"] for r in runs], "laps": best["laps"], "outputs": best["outputs"],
+           "reused": best.get("reused"),
            "log": best["log"], "details": runs}
     for key in ("peak_rss_mb", "tree_peak_rss_mb", "tree_peak_pss_mb", "tree_processes"):
         out[key] = max(r[key] for r in runs)
@@ -541,9 +548,9 @@ def worker(size: int, workspace: Path, workspace_en: Path, reps: int, reference:
 
     # 1. Whole builds, each in a fresh process (as `gcmreview build` runs): time and memory.
     print(f"  [{size}] build of the en + km review, fresh process, best of {reps}", flush=True)
-    stages["build"] = child_builds(workspace, reps)
+    stages["build"] = child_builds(workspace, reps, before=lambda: forget(workspace))
     print(f"  [{size}] build of its English-only twin, fresh process, best of {reps}", flush=True)
-    stages["build_en"] = child_builds(workspace_en, reps)
+    stages["build_en"] = child_builds(workspace_en, reps, before=lambda: forget(workspace_en))
     save()
 
     # 2. Stages, in this process (warm after the first run).
@@ -849,10 +856,10 @@ def profile(size: int, out_dir: Path, seed: int, use_cache: bool, kind: str, lan
     _QuietLog.install()
     try:
         with mock.patch("os.cpu_count", return_value=1):
-            build(workspace)  # warm-up: imports, fonts, templates
+            build(workspace, use_cache=False)  # warm-up: imports, fonts, templates
             out_dir.mkdir(parents=True, exist_ok=True)
             with _profiler(kind, out_dir / f"profile-{size}-{'-'.join(langs)}"):
-                build(workspace)
+                build(workspace, use_cache=False)
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
 

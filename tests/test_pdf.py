@@ -373,6 +373,27 @@ def test_pdf_variant_and_reproducibility(rendered: Rendered, monkeypatch: pytest
     assert make_pdf(rendered).data == pdf.data, "the same HTML gives the same PDF"
 
 
+def test_remembered_page_references_change_nothing_in_the_pdf(rendered: Rendered, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The speed-up of pydyf's page lookup (quadratic in the document's length) writes the very same bytes."""
+    import pydyf
+    from weasyprint import HTML
+
+    from gcmreview.render.pdf import remembered_page_references
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    dirs = template_dirs(rendered.workspace)
+    document = HTML(string=rendered.html, base_url=dirs[0].as_uri() + "/", url_fetcher=SafeFetcher(dirs)).render()
+    assert len(document.pages) > 1
+    original = pydyf.PDF.__dict__["page_references"]
+    plain = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True, custom_metadata=False)
+    with remembered_page_references():
+        assert pydyf.PDF.__dict__["page_references"] is not original
+        fast = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True, custom_metadata=False)
+    assert pydyf.PDF.__dict__["page_references"] is original, "pydyf is left as it was"
+    assert fast == plain
+    assert render_pdf(rendered.html, rendered.workspace) == plain
+
+
 def test_pdf_of_a_review_draft(build: Callable[..., Rendered]) -> None:
     pdf = make_pdf(build(review=True, draft=True, problems=PROBLEMS))
     assert all("DRAFT" in page and HEADER in page for page in pdf.pages)

@@ -42,6 +42,7 @@ with warnings.catch_warnings():
     # Without the system's libharfbuzz-subset, WeasyPrint subsets fonts with fontTools and says
     # so with a DeprecationWarning at import: a note on the installation, not on the document.
     warnings.filterwarnings("ignore", message="HarfBuzz-Subset will be required", category=DeprecationWarning)
+    import pydyf
     from weasyprint import HTML
     from weasyprint.pdf import VARIANTS
     from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -139,7 +140,8 @@ def render_pdf(html: str, workspace: Path | None, *, fetcher: SafeFetcher | None
         document = HTML(string=html, base_url=dirs[0].as_uri() + "/", url_fetcher=fetcher).render()
         if stats is not None:
             stats["pages"] = len(document.pages)
-        pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True, custom_metadata=False)
+        with remembered_page_references():
+            pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True, custom_metadata=False)
     assert isinstance(pdf, bytes)
     if check_glyphs:
         missing = sorted({str(r.args[0]) for r in records if r.msg.startswith(NOTDEF) and isinstance(r.args, tuple) and r.args})
@@ -147,6 +149,37 @@ def render_pdf(html: str, workspace: Path | None, *, fetcher: SafeFetcher | None
         if problems:
             raise GlyphError(problems, pdf)
     return pdf
+
+
+@contextmanager
+def remembered_page_references() -> Iterator[None]:
+    """While writing a PDF, pydyf's ``PDF.page_references`` is worked out once per page count.
+
+    pydyf builds the tuple of every page's reference anew on each access, and WeasyPrint's
+    PDF/UA tagging reads it once per tagged box: time grows with pages x boxes, the
+    square of the document's length (4.6 s of 10 s for a 336-page submission, minutes
+    for thousands of pages). The tuple only changes when a page is added, so it is kept
+    until the page count changes; the PDF written is the same byte for byte.
+    """
+    original = getattr(pydyf.PDF, "page_references", None)
+    if not isinstance(original, property) or original.fget is None:  # a pydyf that changed: leave it be
+        yield
+        return
+    compute = original.fget
+
+    def page_references(pdf: pydyf.PDF) -> tuple[bytes, ...]:
+        count = len(pdf.pages["Kids"])
+        known = pdf.__dict__.get("_gcmreview_page_references")
+        if known is None or known[0] != count:
+            known = (count, compute(pdf))
+            pdf.__dict__["_gcmreview_page_references"] = known
+        return known[1]  # type: ignore[no-any-return]
+
+    pydyf.PDF.page_references = property(page_references)
+    try:
+        yield
+    finally:
+        pydyf.PDF.page_references = original
 
 
 # --- Glyphs -------------------------------------------------------------------------------------
