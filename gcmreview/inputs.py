@@ -133,6 +133,8 @@ def _read_all(
 
 
 def _file_digest(path: Path) -> str:
+    if path.is_symlink():
+        return "symlink"  # not followed: read_contribution refuses it
     try:
         with path.open("rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()

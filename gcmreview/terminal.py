@@ -80,11 +80,11 @@ def build_summary(result: BuildResult, draft: bool) -> list[str]:
     lines = [f"{o.path}{f'  ({o.about})' if o.about else ''}" for o in result.outputs]
     sub = result.submission
     total = sum(result.timings.values())
+    if result.reused or result.workbooks_reused:
+        lines.append(f"Unchanged since the last build: {result.workbooks_reused} workbook(s) not read again, "
+                     f"{len(result.reused)} document(s) not rendered again (gcmreview build --no-cache redoes all).")
     lines.append(
         f"Built in {total:.1f} s{' (DRAFT)' if draft else ''}: {len(sub.left_out)} item(s) left out, "
         f"{len(sub.conflicts)} conflict(s); see build/build.log."
     )
-    if result.reused or result.workbooks_reused:
-        lines.append(f"Unchanged since the last build: {result.workbooks_reused} workbook(s) not read again, "
-                     f"{len(result.reused)} document(s) not rendered again (gcmreview build --no-cache redoes all).")
     return lines

@@ -26,6 +26,7 @@ from .survey import Survey, load_reference
 from .text import CELL_LIMIT, bad_characters, citations, describe_char, word_count
 from .workbook.layout import IDENTITY_FIELDS, IDENTITY_SHEET, INSTRUCTIONS_SHEET, TABLES, TEMPLATE_VERSION, Column, TableSpec
 from .workbook.read import RawCell, RawTable, open_workbook, read_table
+from .workbook.write import HEADER_ROW
 
 __all__ = ["ReadResult", "check_contribution", "read_contribution"]
 
@@ -85,9 +86,21 @@ class _Cells:
         for cell in table.outside:
             self.problem(Code.OUTSIDE_TABLE, cell, value=_as_text(cell.value)[:60])
             self.drop(cell, "outside the table")
+            self.attachments(cell)
+
+    def attachments(self, cell: RawCell) -> None:
+        """A hyperlink or a note on the cell is not read: each is reported and listed as left out."""
+        where = self.where(cell)
+        if cell.link and cell.link not in _as_text(cell.value or ""):
+            self.problem(Code.CELL_LINK, cell, target=cell.link[:100])
+            self.left_out.append(LeftOut(where, cell.link, "a link on the cell; links are not kept"))
+        if cell.note:
+            self.problem(Code.CELL_NOTE, cell, value=cell.note[:60])
+            self.left_out.append(LeftOut(where, cell.note, "a note (comment) on the cell"))
 
     def parse(self, col: Column | str, kind: str, cell: RawCell) -> Any:
         """The cell's value for the model, or None (with a diagnostic when wrong)."""
+        self.attachments(cell)
         if cell.empty:
             return None
         value = cell.value
@@ -173,8 +186,9 @@ def read_contribution(path: Path, review: ReviewConfig, survey: Survey, display:
     identity, fatal = _read_identity(wb, review, survey, about, sources)
     if identity is None:
         return ReadResult(display, None, sources, fatal)
-    diagnostics = list(about.diagnostics)
-    left_out = list(about.left_out)
+    diagnostics = problems + about.diagnostics  # problems: warnings about a readable file (pictures)
+    left_out = [LeftOut(d.location, f"{d.values.get('count')} picture(s), chart(s) or drawing(s)", "drawings are not read")
+                for d in problems if d.code == Code.PICTURES.code] + about.left_out
     sections: dict[str, list[Any]] = {}
     for spec in TABLES:
         rows, found, dropped = _read_section(wb, spec, review, display, sources)
@@ -262,7 +276,7 @@ def _read_section(
     columns = spec.expand(review.languages)
     table, problems = read_table(wb, spec.sheet, spec.name, [c.header for c in columns], display)
     if table is None or problems:  # without all its columns a row cannot be read reliably
-        return [], problems, []
+        return [], problems, _unread(wb, spec, columns, table, display)
     parser = _Cells(display, spec.sheet)
     parser.report_outside(table)
     items: list[Any] = []
@@ -284,6 +298,30 @@ def _read_section(
                 sources.add(f"{path}.{col.field}", parser.where(row[col.header]))
         items.append(item)
     return items, problems + parser.diagnostics, parser.left_out
+
+
+def _unread(wb: Any, spec: TableSpec, columns: tuple[Column, ...], table: RawTable | None, display: str) -> list[LeftOut]:
+    """What a contributor wrote in a table that could not be read (missing, or a header renamed).
+
+    Cells in the template's own (locked) columns are the template's text, not the contributor's.
+    """
+    parser = _Cells(display, spec.sheet)
+    reason = f"table '{spec.name}' could not be read (see the error on this sheet)"
+    locked = {c.header for c in columns if c.locked}
+    if table is not None:
+        for row in table.rows:
+            for header, cell in row.items():
+                if header not in locked:
+                    parser.drop(cell, reason)
+        for cell in table.outside:
+            parser.drop(cell, reason)
+    elif spec.sheet in wb.sheetnames:
+        ws = wb[spec.sheet]
+        for (row, col), cell in sorted(ws._cells.items()):
+            in_locked_column = col <= len(columns) and columns[col - 1].locked
+            if row > HEADER_ROW and not in_locked_column:
+                parser.drop(RawCell(cell.value, cell.coordinate), reason)
+    return parser.left_out
 
 
 def _row_data(parser: _Cells, columns: tuple[Column, ...], row: dict[str, RawCell]) -> dict[str, Any] | None:

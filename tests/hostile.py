@@ -498,3 +498,48 @@ def edit_workbook(path: Path, change: Callable[[openpyxl.Workbook], None]) -> No
     wb = openpyxl.load_workbook(path)
     change(wb)
     wb.save(path)
+
+
+def linked_picture(path: Path, sheet: str, target: Path) -> None:
+    """Put a picture on ``sheet`` that is linked to ``target`` rather than stored in the workbook
+    (Excel: Insert > Pictures > Link to File): a program opening the workbook fetches the file."""
+    part = sheet_part(path, sheet)
+    folder, name = part.rsplit("/", 1)
+    rels_name = f"{folder}/_rels/{name}.rels"
+    drawing = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<xdr:oneCellAnchor><xdr:from><xdr:col>7</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>2</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>'
+        '<xdr:ext cx="952500" cy="952500"/><xdr:pic><xdr:nvPicPr><xdr:cNvPr id="2" name="Picture 1"/><xdr:cNvPicPr/></xdr:nvPicPr>'
+        '<xdr:blipFill><a:blip r:link="rId1"/><a:stretch><a:fillRect/></a:stretch></xdr:blipFill>'
+        '<xdr:spPr><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr></xdr:pic><xdr:clientData/></xdr:oneCellAnchor></xdr:wsDr>'
+    )
+    drawing_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" '
+        f'Target="{escape(target.as_uri())}" TargetMode="External"/></Relationships>'
+    )
+    rel = ('<Relationship Id="rIdPicture" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing" '
+           'Target="../drawings/drawing99.xml"/>')
+
+    def sheet_xml(xml: bytes) -> bytes:
+        return re.sub(rb"(<tableParts\b|</worksheet>)", b'<drawing r:id="rIdPicture"/>\\1', xml, count=1)
+
+    def sheet_rels(xml: bytes) -> bytes:
+        return xml.replace(b"</Relationships>", rel.encode() + b"</Relationships>")
+
+    def content_types(xml: bytes) -> bytes:
+        override = ('<Override PartName="/xl/drawings/drawing99.xml" '
+                    'ContentType="application/vnd.openxmlformats-officedocument.drawing+xml"/>')
+        return xml.replace(b"</Types>", override.encode() + b"</Types>")
+
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+    assert rels_name in names, f"{part} has no relationships part"
+    rewrite_parts(path, {part: sheet_xml, rels_name: sheet_rels, "[Content_Types].xml": content_types})
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/drawings/drawing99.xml", drawing)
+        archive.writestr("xl/drawings/_rels/drawing99.xml.rels", drawing_rels)

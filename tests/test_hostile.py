@@ -94,7 +94,7 @@ def _program(args: tuple[Any, ...]) -> str:
 sys.addaudithook(_audit)  # hooks cannot be removed; this one does nothing unless _WATCH is set
 
 DIAGNOSTIC_RE = re.compile(r"^(?:\S[^\n]*?: )?(?:error|warning) GCM\d{3}: \S.*$")
-SUMMARY_RE = re.compile(r"^(?:Workbooks: |Conflicts: |\d+ file\(s\) checked, |build/\S+|Built in |Build refused: )")
+SUMMARY_RE = re.compile(r"^(?:Workbooks: |Conflicts: |\d+ file\(s\) checked, |build/\S+|Built in |Build refused: |Unchanged since the last build: )")
 CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
@@ -289,10 +289,14 @@ def base_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 DAMAGED = "The workbook cannot be read: the file is damaged ({}). Ask the contributor to send it again."
-ENTITIES = DAMAGED.format("its part {} declares XML entities, which no spreadsheet program writes")
+TOO_LARGE = ("The file is too large to read safely: {}. Check that it is the filled workbook; if it is, delete pictures and "
+             "pasted objects, save it and send it again.")
+UNSAFE = ("The workbook was not opened, to keep this computer safe: {}. Open it in Excel or LibreOffice, save it as Excel "
+          "Workbook (.xlsx) and send that copy.")
+ENTITIES = UNSAFE.format("its part {} declares XML entities, which no spreadsheet program writes")
 NOT_XLSX = "This is not an Excel workbook ({}). Send the .xlsx workbook made by `gcmreview workbook`."
 ANSWERS_PART = "xl/worksheets/sheet3.xml"
-BOMB = DAMAGED.format("it unpacks to @ bytes (ratio #:1), far more than any workbook; it may be a zip bomb")
+BOMB = TOO_LARGE.format("it unpacks to @ bytes (ratio #:1), far more than any workbook")
 RATIO = r"(?:[2-9]\d\d|\d{4,})"
 """A ratio above 200:1."""
 
@@ -324,25 +328,25 @@ REFUSED = [
     Refused("bad-deflate", "garbled.xlsx", lambda b, d, c: H.corrupt_deflate(b, d),
             _pattern("error GCM103: " + DAMAGED.format(f"its part {ANSWERS_PART} cannot be unpacked: Error -3 while decompressing data: @"),
                      {"@": "[a-z ]+"})),
-    Refused("huge-file", "video.xlsx", lambda b, d, c: H.huge_file(d), "error GCM103: " + DAMAGED.format("it is 269,484,032 bytes, far more than any workbook")),
+    Refused("huge-file", "video.xlsx", lambda b, d, c: H.huge_file(d), "error GCM113: " + TOO_LARGE.format("it is 269,484,032 bytes, far more than any workbook")),
     Refused("zip-bomb", "zipbomb.xlsx", lambda b, d, c: H.zip_bomb(b, d),
-            _pattern("error GCM103: " + BOMB, {"@": r"3\d\d,\d{3},\d{3}", "#": RATIO})),  # 300 MiB of spaces and the rest
+            _pattern("error GCM113: " + BOMB, {"@": r"3\d\d,\d{3},\d{3}", "#": RATIO})),  # 300 MiB of spaces and the rest
     Refused("cell-bomb", "cellbomb.xlsx", lambda b, d, c: H.cell_bomb(b, d),
-            _pattern("error GCM103: " + BOMB, {"@": r"13,\d{3},\d{3}", "#": RATIO})),  # 3.3 million <c/>: 13 MB
+            _pattern("error GCM113: " + BOMB, {"@": r"13,\d{3},\d{3}", "#": RATIO})),  # 3.3 million <c/>: 13 MB
     Refused("cell-flood", "cellflood.xlsx", lambda b, d, c: H.cell_flood(b, d),
-            "error GCM103: " + DAMAGED.format("it holds more than 300,000 cells, far more than any filled workbook")),
+            "error GCM113: " + TOO_LARGE.format("it holds more than 300,000 cells, far more than any filled workbook")),
     Refused("laughs-sheet", "laughs.xlsx", lambda b, d, c: H.billion_laughs(b, d, "sheet", MARK_E21),
-            "error GCM103: " + ENTITIES.format(ANSWERS_PART)),
+            "error GCM114: " + ENTITIES.format(ANSWERS_PART)),
     Refused("laughs-workbook", "laughs-wb.xlsx", lambda b, d, c: H.billion_laughs(b, d, "workbook", MARK_E21),
-            "error GCM103: " + ENTITIES.format("xl/workbook.xml")),
+            "error GCM114: " + ENTITIES.format("xl/workbook.xml")),
     Refused("external-entity", "xxe.xlsx", lambda b, d, c: H.external_entity(b, d, c, MARK_E21),
-            "error GCM103: " + ENTITIES.format(ANSWERS_PART)),
+            "error GCM114: " + ENTITIES.format(ANSWERS_PART)),
     Refused("doctype-after-comment", "late-dtd.xlsx", lambda b, d, c: H.late_doctype(b, d, c),
-            "error GCM103: " + ENTITIES.format("xl/workbook.xml")),
+            "error GCM114: " + ENTITIES.format("xl/workbook.xml")),
     Refused("utf16-entities", "utf16.xlsx", lambda b, d, c: H.utf16_entities(b, d, c, MARK_E21),
-            "error GCM103: " + ENTITIES.format(ANSWERS_PART)),
+            "error GCM114: " + ENTITIES.format(ANSWERS_PART)),
     Refused("part-not-named-xml", "odd-part.xlsx", lambda b, d, c: H.odd_part_name(b, d, MARK_E21),
-            "error GCM103: " + ENTITIES.format("xl/worksheets/sheet3.dat")),
+            "error GCM114: " + ENTITIES.format("xl/worksheets/sheet3.dat")),
     Refused("xls", "old.xls", lambda b, d, c: H.old_xls(d),
             "error GCM101: This is an old Excel 97-2003 (.xls) file. Open it in Excel or LibreOffice and save it as Excel Workbook (.xlsx)."),
     Refused("ods", "answers.ods", lambda b, d, c: H.ods(d),
@@ -402,6 +406,22 @@ def test_refused_files_in_one_draft_build(refused_files: dict[str, Path], worksp
     problems = _squeeze(_pdf_text(next((workspace / "build").glob("*.en.pdf"))))
     for case in REFUSED:
         assert _squeeze(f"inputs/{case.name}") in problems, f"the draft does not list {case.name}"
+
+
+def test_symbolic_link_in_inputs_is_not_followed(base_workbook: Path, workspace: Path, sandbox: Sandbox,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A link in inputs/ could point anywhere on the coordinator's computer: refused unopened, the rest read."""
+    shutil.copy(base_workbook, workspace / "inputs" / "lab.xlsx")
+    link = workspace / "inputs" / f"{sandbox.canary.name}.xlsx"  # named like the canary: opening it is recorded
+    link.symlink_to(sandbox.canary)
+    run = run_cli(capsys, sandbox, workspace, "check")
+    assert run.diagnostics(f"inputs/{link.name}") == [
+        f"inputs/{link.name}: error GCM115: This is a link to a file elsewhere (a symbolic link), not a workbook; it is "
+        "not read. Copy the workbook itself into inputs/."
+    ]
+    assert run.status == 1
+    assert "2 file(s) checked, 1 read: 1 error(s)" in run.out
+    assert link.is_symlink() and link.resolve() == sandbox.canary.resolve()
 
 
 # ---------------------------------------------------------------- workbooks that open
@@ -493,6 +513,16 @@ def _merge_answer(wb: Any) -> None:
     ws.merge_cells("E5:F5")
 
 
+def _link_answer(wb: Any) -> None:
+    wb["Answers"]["E5"].hyperlink = "http://127.0.0.1:9/secret"  # Insert > Link on a cell with text
+
+
+def _note_answer(wb: Any) -> None:
+    from openpyxl.comments import Comment
+
+    wb["Answers"]["E21"].comment = Comment("Check the 2019 figures with the provincial office.", "")
+
+
 LIMIT_OK = ("word " * 6553 + "wo")  # 32,767 characters: the most a cell holds
 LIMIT_OVER = "word " * 6553 + "wor"  # 32,768
 LONG_WORD = "Migration" * 222 + "xx"  # 2,000 characters, no space
@@ -543,10 +573,27 @@ CASES = [
          verify=_in_log("An answer written on the copied sheet")),
     Case("missing-table", _workbook(lambda wb: wb["Actions"].tables.pop("Actions")),
          ("sheet Actions: error GCM108: Table 'Actions' is missing from this sheet. Do not delete the template's tables; "
-          "generate a blank workbook to copy it from.",)),
+          "generate a blank workbook to copy it from.",),
+         verify=_in_log("sheet Actions, cell H5: table 'Actions' could not be read (see the error on this sheet). "
+                        "'Makes regular channels cheaper.'")),
     Case("renamed-header", _cells("Answers", {"E4": "Answers (en)"}),
          ("sheet Answers, cell A4: error GCM109: Column 'Answer (en)' is missing from table 'Answers' (did you mean "
-          "'Answers (en)'?). Do not rename the template's column headers.",)),
+          "'Answers (en)'?). Do not rename the template's column headers.",),
+         verify=_in_log(f"sheet Answers, cell E5: table 'Answers' could not be read (see the error on this sheet). '{MARK_E5}'",
+                        f"sheet Answers, cell E21: table 'Answers' could not be read (see the error on this sheet). '{MARK_E21}'")),
+    Case("cell-link", _workbook(_link_answer),
+         ("sheet Answers, cell E5: warning GCM225: The cell links to 'http://127.0.0.1:9/secret', but links are not kept in "
+          "the submission. If readers need the address, write it in the text or add the source to the References sheet.",),
+         verify=_in_log("sheet Answers, cell E5: a link on the cell; links are not kept. 'http://127.0.0.1:9/secret'"),
+         shown=(MARK_E5,)),
+    Case("cell-note", _workbook(_note_answer),
+         ("sheet Answers, cell E21: warning GCM226: The note (comment) on this cell is not read: 'Check the 2019 figures with "
+          "the provincial office.'. Put what it says in the cell or in the answer text.",),
+         verify=_in_log("sheet Answers, cell E21: a note (comment) on the cell. 'Check the 2019 figures with the provincial office.'")),
+    Case("linked-picture", lambda path, canary: H.linked_picture(path, "Answers", canary),
+         ("inputs/lab.xlsx: warning GCM227: The workbook holds 1 picture(s), chart(s) or drawing(s); they are not read. "
+          "Describe in an answer what they show, or put the figures in the Statistics sheet.",),
+         shown=(MARK_E5, MARK_E21)),
     Case("merged-cells", _workbook(_merge_answer), (), verify=_in_submission("Written across the merged cells E5:F5.")),
     Case("merge-keeping-hidden-text", lambda path, canary: H.merge_keeping_hidden(path, "Answers", "E5:F5"), (),
          verify=_in_submission("ពលករភាគច្រើនចាកចេញទៅប្រទេសថៃ")),
@@ -570,6 +617,7 @@ BUILDS: list[tuple[str, ...]] = [
     ("long-word", "merge-keeping-hidden-text"),
     ("renamed-header", "table-of-100000-rows"),
     ("control-characters", "noncharacter", "lone-surrogate"),
+    ("cell-link", "cell-note", "linked-picture"),
 ]
 """Draft builds (about 4 s each): cases whose edits touch different cells share one, in this order.
 Cases whose check already fails (xfail) are not built."""

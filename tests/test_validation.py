@@ -217,5 +217,7 @@ def test_entity_declarations_are_refused_before_parsing(write_workbook: WriteWor
     bomb = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
     _rewrite_part(path, "xl/workbook.xml", lambda xml: bomb + re.sub(r"^<\?xml[^>]*\?>", "", xml))
     assert lines(read(path)) == [
-        "inputs/lab.xlsx: error GCM103: The workbook cannot be read: the file is damaged (its part xl/workbook.xml declares XML entities, which no spreadsheet program writes). Ask the contributor to send it again.",
+        "inputs/lab.xlsx: error GCM114: The workbook was not opened, to keep this computer safe: its part xl/workbook.xml "
+        "declares XML entities, which no spreadsheet program writes. Open it in Excel or LibreOffice, save it as Excel "
+        "Workbook (.xlsx) and send that copy.",
     ]

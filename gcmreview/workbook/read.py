@@ -51,6 +51,10 @@ class RawCell:
     value: Any
     coordinate: str
     formula: bool = False
+    link: str = ""
+    """Where a hyperlink on the cell (Insert > Link) points, if it has one."""
+    note: str = ""
+    """The text of a note (comment) on the cell, if it has one."""
 
     @property
     def empty(self) -> bool:
@@ -106,8 +110,8 @@ def _sniff_zip(data: bytes, where: Location) -> Diagnostic | None:
     total = sum(i.file_size for i in infos)
     worst = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
     if total > MAX_UNCOMPRESSED or worst > MAX_RATIO:
-        detail = f"it unpacks to {total:,} bytes (ratio {worst:.0f}:1), far more than any workbook; it may be a zip bomb"
-        return Diagnostic.make(Code.CORRUPT, where, detail=detail)
+        detail = f"it unpacks to {total:,} bytes (ratio {worst:.0f}:1), far more than any workbook"
+        return Diagnostic.make(Code.TOO_LARGE, where, detail=detail)
     return _sniff_entities(data, infos, where)
 
 
@@ -130,11 +134,11 @@ def _sniff_entities(data: bytes, infos: list[zipfile.ZipInfo], where: Location) 
                             chunk = chunk.replace(b"\0", b"")
                         if any(d in tail + chunk for d in _DECLARATIONS):
                             detail = f"its part {info.filename} declares XML entities, which no spreadsheet program writes"
-                            return Diagnostic.make(Code.CORRUPT, where, detail=detail)
+                            return Diagnostic.make(Code.UNSAFE_XML, where, detail=detail)
                         cells += len(_CELL_RE.findall(chunk))
                         if cells > MAX_CELLS:
                             detail = f"it holds more than {MAX_CELLS:,} cells, far more than any filled workbook"
-                            return Diagnostic.make(Code.CORRUPT, where, detail=detail)
+                            return Diagnostic.make(Code.TOO_LARGE, where, detail=detail)
                         tail = chunk[-16:]
             except _UNZIP_ERRORS as exc:
                 return Diagnostic.make(Code.CORRUPT, where, detail=f"its part {info.filename} cannot be unpacked: {exc}")
@@ -142,23 +146,34 @@ def _sniff_entities(data: bytes, infos: list[zipfile.ZipInfo], where: Location) 
 
 
 def open_workbook(path: Path, display: str) -> tuple[Workbook | None, list[Diagnostic]]:
-    """Load a workbook read-only from memory, or explain in one diagnostic why not."""
+    """Load a workbook from memory, or explain in one diagnostic why not.
+
+    A symbolic link is not followed (it could point anywhere on this computer). Merged
+    ranges and drawings (pictures, charts, shapes) are taken out before openpyxl reads
+    the file: merges hide text openpyxl would drop, and a picture may be linked to a file
+    elsewhere, which openpyxl would try to open; a warning says how many drawings were not read.
+    """
+    if path.is_symlink():
+        kind = "a symbolic link"
+        return None, [Diagnostic.make(Code.LINKED_FILE, Location(file=display), kind=kind)]
     size = path.stat().st_size
     if size > MAX_UNCOMPRESSED:  # not read at all: a video or disk image renamed .xlsx
         detail = f"it is {size:,} bytes, far more than any workbook"
-        return None, [Diagnostic.make(Code.CORRUPT, Location(file=display), detail=detail)]
+        return None, [Diagnostic.make(Code.TOO_LARGE, Location(file=display), detail=detail)]
     data = path.read_bytes()
     problem = _sniff(data, display)
     if problem is not None:
         return None, [problem]
+    notes: list[Diagnostic] = []
     try:
+        data, drawings = _simplified(data)
+        if drawings:
+            notes.append(Diagnostic.make(Code.PICTURES, Location(file=display), count=drawings))
         wb = _load(data)
-        if any(ws.merged_cells.ranges for ws in wb.worksheets):
-            wb = _load(_without_merges(data))  # openpyxl empties the cells a merge covers; they may hold text
     except Exception as exc:  # openpyxl raises many types on damaged files
         detail = " ".join(f"{type(exc).__name__}: {exc}".split()).rstrip(":")[:200]  # one line
         return None, [Diagnostic.make(Code.CORRUPT, Location(file=display), detail=detail)]
-    return wb, []
+    return wb, notes
 
 
 def _load(data: bytes) -> Workbook:
@@ -168,20 +183,31 @@ def _load(data: bytes) -> Workbook:
 
 
 _MERGES_RE = re.compile(rb"<(?:\w+:)?mergeCells\b(?:[^>]*/>|.*?</(?:\w+:)?mergeCells>)", re.DOTALL)
+_DRAWING_RE = re.compile(rb"<(?:\w+:)?drawing\b[^>]*/>")
+_SHEET_PART = re.compile(r"xl/(?:worksheets|chartsheets)/[^/]+\.xml")
 
 
-def _without_merges(data: bytes) -> bytes:
-    """The archive without its sheets' merged ranges, so that covered cells keep their text.
+def _simplified(data: bytes) -> tuple[bytes, int]:
+    """The archive without its sheets' merged ranges and drawings, and how many drawings it had.
 
     Excel empties the cells it merges, but LibreOffice can keep their contents hidden
-    ("keep the contents of the hidden cells"); that text is read like any other.
+    ("keep the contents of the hidden cells"); without the merge that text is read like
+    any other. A drawing holds pictures, charts and shapes, none of which are read, and
+    a picture can be linked to a file outside the workbook. The archive is unchanged
+    (and not copied) when there is nothing to take out.
     """
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            part = src.read(info)
-            dst.writestr(info, _MERGES_RE.sub(b"", part) if b"mergeCells" in part else part)
-    return out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        sheets = {info.filename: src.read(info) for info in src.infolist() if _SHEET_PART.fullmatch(info.filename)}
+        changed = {name: part for name, part in sheets.items() if b"mergeCells" in part or _DRAWING_RE.search(part)}
+        if not changed:
+            return data, 0
+        drawings = sum(len(_DRAWING_RE.findall(part)) for part in changed.values())
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                part = changed.get(info.filename)
+                dst.writestr(info, _DRAWING_RE.sub(b"", _MERGES_RE.sub(b"", part)) if part is not None else src.read(info))
+    return out.getvalue(), drawings
 
 
 def _find_sheet(wb: Workbook, name: str, display: str) -> tuple[Worksheet | None, list[Diagnostic]]:
@@ -208,7 +234,10 @@ def _unescape(text: str) -> str:
 
 def _cell(cell: Any) -> RawCell:
     value = _unescape(cell.value) if isinstance(cell.value, str) else cell.value
-    return RawCell(value, cell.coordinate, cell.data_type == "f")
+    link = cell.hyperlink
+    target = (link.target or (f"#{link.location}" if link.location else "")) if link is not None else ""
+    note = cell.comment.text if cell.comment is not None and cell.comment.text else ""
+    return RawCell(value, cell.coordinate, cell.data_type == "f", _unescape(str(target)), _unescape(str(note)).strip())
 
 
 def read_table(
