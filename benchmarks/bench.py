@@ -631,7 +631,19 @@ def worker(size: int, workspace: Path, workspace_en: Path, reps: int, reference:
     dirs = template_dirs(workspace)
     final_html = render_html(layout(sub, survey, "en"), workspace)
     fetcher = SafeFetcher(dirs)
-    _record(stages, "weasyprint", reps, lambda: HTML(string=final_html, base_url=dirs[0].as_uri() + "/", url_fetcher=fetcher).write_pdf())
+    def weasyprint(as_built: bool) -> None:
+        document = HTML(string=final_html, base_url=dirs[0].as_uri() + "/", url_fetcher=fetcher).render()
+        if not as_built:
+            document.write_pdf()
+            return
+        pdf_module = importlib.import_module("gcmreview.render.pdf")
+        fix = getattr(pdf_module, "remembered_page_references", None)
+        variant = getattr(pdf_module, "PDF_VARIANT", None)
+        with fix() if fix is not None else contextlib.nullcontext():
+            document.write_pdf(pdf_variant=variant, pdf_identifier=True, custom_metadata=False)
+
+    _record(stages, "weasyprint", reps, lambda: weasyprint(True))
+    _record(stages, "weasyprint_plain", reps, lambda: weasyprint(False))
 
     guard.clear()
     save()
@@ -734,7 +746,8 @@ def _comparisons(results: dict[int, dict[str, Any]]) -> list[tuple[str, float | 
     ref = results.get(REFERENCE_SIZE, {})
     return [(label, _best(ref, key)) for key, label in (
         ("libreoffice", "LibreOffice DOCX->PDF (English DOCX of the build)"),
-        ("weasyprint", "WeasyPrint alone (final English HTML)"),
+        ("weasyprint", "WeasyPrint alone (final English HTML, the build's PDF options)"),
+        ("weasyprint_plain", "WeasyPrint alone (final English HTML, default options)"),
         ("build_en", "build of the English review (fresh process)"),
         ("build", "build of the en+km review (fresh process)"),
         ("rebuild", "rebuild after one workbook changed (en+km, fresh process)"),
@@ -1017,8 +1030,10 @@ METHOD = {
               "of the tree). Interpreter and libraries included",
     "libreoffice": "soffice --headless --convert-to pdf of the build's English DOCX, own -env:UserInstallation (created "
                    "by the first run), a fresh soffice process per run",
-    "weasyprint": "HTML(string=final English HTML, base_url=template folder, url_fetcher=SafeFetcher).write_pdf() in the "
-                  "worker process (WeasyPrint already warm), default options (the build adds PDF/UA tagging)",
+    "weasyprint": "HTML(string=final English HTML, base_url=template folder, url_fetcher=SafeFetcher).render().write_pdf() "
+                  "in the worker process (WeasyPrint already warm), with the options the build uses (PDF/UA-1 tagging, "
+                  "identifier) and its fix of pydyf's page lookup: the renderer doing exactly the build's PDF work",
+    "weasyprint_plain": "the same with write_pdf()'s default options (no tagging, pydyf as installed), for context",
     "rebuild": "the last contributor's first English answer edited and its workbook re-saved (not timed), then a build in "
                "a fresh process with build/ holding the previous build",
 }
