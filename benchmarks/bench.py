@@ -12,8 +12,9 @@ What it does
 ------------
 1. Generates, per size, a review workspace (not timed): ``review.toml`` in en + km and one
    workbook per contributor (:func:`gcmreview.workbook.save_workbook`). Every contributor answers
-   every narrative question in both languages (150-300 words each: paragraphs of
-   ``inputs/sources/*.json`` shuffled, citations kept), reports 2-4 actions, 2-3 statistics, the
+   every narrative question in both languages (150-300 words: paragraphs of the bilingual answers
+   of ``inputs/sources/*.json`` shuffled, each language's text the translation of the other's,
+   citations kept), reports 2-4 actions, 2-3 statistics, the
    references it cites and all ten principles. Also its English-only twin (the same
    contributions without the Khmer texts), for the "English build". Workspaces are cached in
    ``$TMPDIR/gcmreview-bench/`` keyed by size, languages, seed and a digest of the sample texts
@@ -64,7 +65,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCES = REPO / "inputs" / "sources"
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"  # 2: an answer's texts are translations of each other (same paragraphs, same citations)
 DEFAULT_SIZES = (1, 10, 30, 100, 300)
 QUICK_SIZES = (1, 10, 30)
 REFERENCE_SIZE = 30  # LibreOffice / WeasyPrint / rebuild comparisons, and the base of the scaling target
@@ -101,17 +102,19 @@ class _Pool:
     def __init__(self) -> None:
         from gcmreview.text import word_count
 
-        self.paragraphs: dict[str, list[tuple[str, int]]] = {lang: [] for lang in LANGS}
+        self.paragraphs: list[tuple[dict[str, str], int]] = []
+        """Paragraphs in every language of LANGS, translations of each other, with their English word counts."""
         self.explanations: dict[str, list[str]] = {lang: [] for lang in LANGS}
         self.actions: list[dict[str, Any]] = []
         self.statistics: list[dict[str, Any]] = []
         self.references: dict[str, dict[str, Any]] = {}
         for data in _sources():
             for answer in data["answers"]:
-                for lang, text in answer["text"].items():
-                    for para in text.split("\n\n"):
-                        if para.strip() and lang in self.paragraphs:
-                            self.paragraphs[lang].append((para.strip(), word_count(para, lang)))
+                split = {lang: [p.strip() for p in answer["text"].get(lang, "").split("\n\n") if p.strip()] for lang in LANGS}
+                if len({len(paras) for paras in split.values()}) == 1:  # paragraph by paragraph translations
+                    for paras in zip(*split.values(), strict=True):
+                        pair = dict(zip(LANGS, paras, strict=True))
+                        self.paragraphs.append((pair, word_count(pair["en"], "en")))
             for principle in data["principles"]:
                 for lang, text in principle["explanation"].items():
                     if lang in self.explanations:
@@ -121,19 +124,20 @@ class _Pool:
             for ref in data["references"]:
                 self.references.setdefault(ref["key"], ref)  # one citation per key: no reference conflicts
 
-    def text(self, rng: random.Random, lang: str) -> str:
-        """Shuffled paragraphs of ``lang``: 150-300 words (a paragraph may overshoot a little)."""
+    def texts(self, rng: random.Random) -> dict[str, str]:
+        """An answer in every language, translations of each other: shuffled paragraphs, 150-300 English words
+        (a paragraph may overshoot a little), the same citations in each language (as a translated answer has)."""
         target = rng.randint(150, 300)
-        parts: list[str] = []
+        parts: list[dict[str, str]] = []
         words = 0
-        for para, count in rng.sample(self.paragraphs[lang], len(self.paragraphs[lang])):
+        for pair, count in rng.sample(self.paragraphs, len(self.paragraphs)):
             if words >= target:
                 break
             if words + count > target + 40 and words >= 150:
                 continue
-            parts.append(para)
+            parts.append(pair)
             words += count
-        return "\n\n".join(parts)
+        return {lang: "\n\n".join(p[lang] for p in parts) for lang in LANGS}
 
 
 def _contributors(size: int) -> list[tuple[str, str, str]]:
@@ -182,7 +186,7 @@ def _contribution(rng: random.Random, pool: _Pool, survey: Any, code: str, name:
     for q in survey.narrative_questions:
         members = clusters.get(q.cluster, all_objectives) if q.cluster is not None else all_objectives
         objectives = sorted(rng.sample(members, min(len(members), rng.randint(1, 3))))
-        answers.append({"question": q.id, "objectives": objectives, "text": {lang: pool.text(rng, lang) for lang in LANGS}})
+        answers.append({"question": q.id, "objectives": objectives, "text": pool.texts(rng)})
     actions = [dict(copy.deepcopy(a), lead=name) for a in rng.sample(pool.actions, rng.randint(2, 4))]
     statistics = copy.deepcopy(rng.sample(pool.statistics, rng.randint(2, 3)))
     principles = [

@@ -559,3 +559,26 @@ def test_bilingual_pdf_layout(build: Callable[..., tuple[Document, Document]], w
     data = render_pdf(html, workspace, messages=messages)
     assert {"Noto-Sans", "Noto-Sans-Khmer"} <= pdf_fonts(data)
     assert len(pypdf.PdfReader(io.BytesIO(data)).pages) == len(rendered.pages)
+
+
+def test_bilingual_answers_are_split_into_rows_by_contributor() -> None:
+    """Long answers become one table row per contributor (WeasyPrint lays a row out again on every page it
+    spans), unless the two languages differ in contributors or the rows would change the footnotes' order."""
+    from gcmreview.render.document import Item, Run
+    from gcmreview.render.html import paired_parts
+
+    def item(who: str, text: str, *notes: int) -> Item:
+        return Item([Run(text), *(Run(footnote=n) for n in notes)], contributor=who)
+
+    heading = Item([Run("Objective 5", bold=True)], style="action")
+    en = [item("LAB", "Wages abroad are higher.", 1), item("LAB", "Most go to Thailand."), heading, item("MOI", "Passports are free.", 2)]
+    km = [item("LAB", "ប្រាក់ឈ្នួល", 1), heading, item("MOI", "លិខិតឆ្លងដែន", 2)]
+    rows = paired_parts(en, km)
+    assert rows == [(en[:2], km[:1]), (en[2:], km[1:])], "LAB's part, then the heading with MOI's part"
+    assert [p for row in rows for p in row[0]] == en and [p for row in rows for p in row[1]] == km, "every part once, in order"
+
+    own_source = [item("LAB", "ប្រាក់ឈ្នួល", 3), item("MOI", "លិខិតឆ្លងដែន", 2)]
+    assert paired_parts(en, own_source) == [(en, own_source)], "rows would cite footnote 3 before footnote 2"
+    other = [item("MOI", "លិខិតឆ្លងដែន", 2), item("LAB", "ប្រាក់ឈ្នួល", 1)]
+    assert paired_parts(en, other) == [(en, other)], "contributors in another order: one row"
+    assert paired_parts([], []) == [([], [])], "an empty answer is still a row (for the answer prefix)"

@@ -102,6 +102,52 @@ def blocks(body: list[Body]) -> list[Block]:
     return out + _nest(pending)
 
 
+def paired_parts(left: list[Body], right: list[Body]) -> list[tuple[list[Body], list[Body]]]:
+    """An answer in two languages as rows of the bilingual table: one row per contributor's part.
+
+    Parts are grouped by contributor (consecutive paragraphs, actions or a table of the
+    same contributor); when both languages have the same groups in the same order, each
+    pair of groups is a row, so that a long answer is many short rows rather than one
+    row many pages long. Otherwise, or when the rows would change the order in which
+    footnotes are first cited (WeasyPrint numbers them in reading order, row by row,
+    left then right), the whole answer is one row. Always at least one row.
+    """
+    whole = [(list(left), list(right))]
+    groups = [_groups(left), _groups(right)]
+    if [key for key, _ in groups[0]] != [key for key, _ in groups[1]] or len(groups[0]) < 2:
+        return whole
+    rows = [(a, b) for (_, a), (_, b) in zip(groups[0], groups[1], strict=True)]
+    return rows if _first_cited(rows) == _first_cited(whole) else whole
+
+
+def _groups(body: list[Body]) -> list[tuple[tuple[str, ...], list[Body]]]:
+    """Consecutive parts of one contributor; a part of nobody's (a heading) goes with the parts after it."""
+    out: list[tuple[tuple[str, ...], list[Body]]] = []
+    heading: list[Body] = []
+    for part in body:
+        key = tuple(part.contributors) if isinstance(part, Table) else (part.contributor,)
+        if key in ((), ("",)):
+            heading.append(part)
+        elif out and out[-1][0] == key and not heading:
+            out[-1][1].append(part)
+        else:
+            out.append((key, [*heading, part]))
+            heading = []
+    if heading:
+        out.append((("",), heading))
+    return out
+
+
+def _first_cited(rows: list[tuple[list[Body], list[Body]]]) -> list[int]:
+    """Footnote numbers in reading order (row by row, left then right), each at its first citation."""
+    seen: dict[int, None] = {}
+    for left, right in rows:
+        for part in [*left, *right]:
+            cells = [part.runs] if isinstance(part, Item) else [cell for row in part.rows for cell in row]
+            seen.update((run.footnote, None) for runs in cells for run in runs if run.footnote is not None)
+    return list(seen)
+
+
 @dataclass(frozen=True)
 class Piece:
     """A run ready to typeset: its text with break opportunities, and the language to tag it with.
@@ -272,7 +318,7 @@ class Citations:
 def environment(workspace: Path | None) -> Environment:
     """The Jinja environment over the template folders (workspace's first)."""
     env = jinja_environment(workspace)
-    env.globals.update(blocks=blocks, runs=runs, lang_attr=lang_attr)
+    env.globals.update(blocks=blocks, runs=runs, lang_attr=lang_attr, paired_parts=paired_parts)
     env.filters.update(tx=_tx)
     env.tests.update(item=lambda x: isinstance(x, Item), table=lambda x: isinstance(x, Table),
                      listblock=lambda x: isinstance(x, ListBlock))

@@ -19,6 +19,7 @@ which WeasyPrint does not report.
 
 from __future__ import annotations
 
+import gc
 import logging
 import mimetypes
 import re
@@ -136,7 +137,7 @@ def render_pdf(html: str, workspace: Path | None, *, fetcher: SafeFetcher | None
     """
     dirs = template_dirs(workspace)
     fetcher = fetcher if fetcher is not None else SafeFetcher(dirs)
-    with _captured_log(messages) as records:
+    with _captured_log(messages) as records, _fewer_collections():
         document = HTML(string=html, base_url=dirs[0].as_uri() + "/", url_fetcher=fetcher).render()
         if stats is not None:
             stats["pages"] = len(document.pages)
@@ -149,6 +150,23 @@ def render_pdf(html: str, workspace: Path | None, *, fetcher: SafeFetcher | None
         if problems:
             raise GlyphError(problems, pdf)
     return pdf
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """While WeasyPrint works, Python's cycle collector runs less often.
+
+    Laying out a document allocates millions of small objects (boxes, styles, text
+    runs) and frees few of them before the end; with the default thresholds the
+    collector scans the young ones every 700 allocations. Running it every 50,000
+    made the 30-contributor PDFs 13-16 % faster for 10 % more memory.
+    """
+    saved = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
 
 
 @contextmanager
