@@ -72,6 +72,8 @@ REFERENCE_SIZE = 30  # LibreOffice / WeasyPrint / rebuild comparisons, and the b
 LARGE_SIZE = 300
 MAX_REPS_SIZE = 30  # best of 3 up to this size, a single run above
 MEMORY_TARGET_MB = 500
+BILINGUAL_UP_TO = 100
+"""Above this many contributors only the English review is measured by default."""
 LANGS = ("en", "km")
 CONTRIBUTIONS = "bench-contributions"  # folder of the workspace holding each generated contribution as JSON
 
@@ -526,8 +528,11 @@ def _pdf_pages(path: Path) -> int | None:
     return len(PdfReader(path).pages)
 
 
-def worker(size: int, workspace: Path, workspace_en: Path, reps: int, reference: bool, out: Path) -> None:
-    """Measure one size in this (fresh) process and write the results to ``out``."""
+def worker(size: int, workspace: Path, workspace_en: Path, reps: int, reference: bool, out: Path, english_only: bool = False) -> None:
+    """Measure one size in this (fresh) process and write the results to ``out``.
+
+    ``english_only``: only the English review (its build, and the stages on it, without the bilingual ones).
+    """
     from gcmreview import translate
     from gcmreview.consolidate import consolidate
     from gcmreview.inputs import check_workspace
@@ -551,8 +556,13 @@ def worker(size: int, workspace: Path, workspace_en: Path, reps: int, reference:
         out.write_text(json.dumps(res, default=str), encoding="utf-8")
 
     # 1. Whole builds, each in a fresh process (as `gcmreview build` runs): time and memory.
-    print(f"  [{size}] build of the en + km review, fresh process, best of {reps}", flush=True)
-    stages["build"] = child_builds(workspace, reps, before=lambda: forget(workspace))
+    if english_only:
+        res["english_only"] = True
+        stages["build"] = {"error": "not measured: --bilingual-up-to"}
+        workspace = workspace_en
+    else:
+        print(f"  [{size}] build of the en + km review, fresh process, best of {reps}", flush=True)
+        stages["build"] = child_builds(workspace, reps, before=lambda: forget(workspace))
     print(f"  [{size}] build of its English-only twin, fresh process, best of {reps}", flush=True)
     stages["build_en"] = child_builds(workspace_en, reps, before=lambda: forget(workspace_en))
     save()
@@ -592,7 +602,7 @@ def worker(size: int, workspace: Path, workspace_en: Path, reps: int, reference:
     bi_html = _feature(("gcmreview.render.html",), "render_bilingual_html")
     bi_docx = _feature(("gcmreview.render.docx", "gcmreview.render.docx_bilingual"), "build_bilingual_docx")
     res["bilingual_available"] = {"html": bi_html is not None, "docx": bi_docx is not None}
-    if bi_html is not None or bi_docx is not None:
+    if (bi_html is not None or bi_docx is not None) and not english_only:
         pair = _record(stages, "layout_bilingual", reps, lambda: layout_languages(sub, survey, LANGS, draft=True, problems=problems))
         if pair is not None:
             left, right = pair
@@ -693,7 +703,7 @@ def _cell(result: dict[str, Any], key: str) -> str:
             return "n/a"
         return "-"
     if "error" in entry:
-        return "error"
+        return "skipped" if str(entry["error"]).startswith("not measured") else "error"
     return f"{entry['best']:.2f}"
 
 
@@ -716,31 +726,35 @@ def ratios(results: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
     ratio(f"English build ({r}) / LibreOffice DOCX->PDF", _best(ref, "build_en"), lo, 1.5, True, need_ref)
     ratio(f"English build ({r}) / WeasyPrint alone on its HTML", _best(ref, "build_en"), wp, 1.5, True, need_ref)
     ratio(f"rebuild after one workbook changed / build ({r}, en+km review)", _best(ref, "rebuild"), _best(ref, "build"), 0.5, True, need_ref)
-    ratio(f"build ({big}) / build ({r}), en+km review", _best(large, "build"), _best(ref, "build"), 10.0, True, need_both)
-    add(f"peak memory of the build ({big}, en+km review), MB, PSS summed over its processes",
-        _stage(large, "build").get("tree_peak_pss_mb"), MEMORY_TARGET_MB, True, f"needs size {big}")
+    ratio(f"build ({big}) / build ({r}), English review", _best(large, "build_en"), _best(ref, "build_en"), 10.0, True, need_both)
+    add(f"peak memory of the English build ({big}), MB, PSS summed over its processes",
+        _stage(large, "build_en").get("tree_peak_pss_mb"), MEMORY_TARGET_MB, True, f"needs size {big}")
     ratio(f"also: en+km build ({r}) / LibreOffice DOCX->PDF", _best(ref, "build"), lo, 1.5, False, need_ref)
     ratio(f"also: en+km build ({r}) / WeasyPrint alone", _best(ref, "build"), wp, 1.5, False, need_ref)
-    ratio(f"also: build ({big}) / build ({r}), English review", _best(large, "build_en"), _best(ref, "build_en"), 10.0, False, need_both)
-    add(f"also: peak memory, largest single process of the build ({big}, en+km), MB",
-        _stage(large, "build").get("peak_rss_mb"), MEMORY_TARGET_MB, False, f"needs size {big}")
-    add(f"also: peak memory of the English build ({big}), MB, PSS summed",
-        _stage(large, "build_en").get("tree_peak_pss_mb"), MEMORY_TARGET_MB, False, f"needs size {big}")
+    ratio(f"also: build ({big}) / build ({r}), en+km review", _best(large, "build"), _best(ref, "build"), 10.0, False,
+          f"needs sizes {r} and {big} with --bilingual-up-to {big}")
+    add(f"also: peak memory of the en+km build ({big}), MB, PSS summed",
+        _stage(large, "build").get("tree_peak_pss_mb"), MEMORY_TARGET_MB, False, f"needs size {big} with --bilingual-up-to {big}")
+    add(f"also: peak memory, largest single process of the English build ({big}), MB",
+        _stage(large, "build_en").get("peak_rss_mb"), MEMORY_TARGET_MB, False, f"needs size {big}")
     return out
 
 
 def _table_rows(results: dict[int, dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
-    header = ["contributors", *(label for _, label in COLUMNS), "peak MB (PSS sum)", "largest process MB", "PDF en pages"]
+    header = ["contributors", *(label for _, label in COLUMNS), "peak MB en+km (PSS sum)", "peak MB en (PSS sum)",
+              "largest process MB", "PDF en pages"]
     rows = []
     for size, result in sorted(results.items()):
         if "stages" not in result:
             rows.append([str(size), *(["error"] * (len(header) - 1))])
             continue
-        build = _stage(result, "build")
+        build, build_en = _stage(result, "build"), _stage(result, "build_en")
+        largest = max((b["peak_rss_mb"] for b in (build, build_en) if "peak_rss_mb" in b), default=None)
         rows.append([
             str(size), *(_cell(result, key) for key, _ in COLUMNS),
             f"{build['tree_peak_pss_mb']:.0f}" if "tree_peak_pss_mb" in build else "-",
-            f"{build['peak_rss_mb']:.0f}" if "peak_rss_mb" in build else "-",
+            f"{build_en['tree_peak_pss_mb']:.0f}" if "tree_peak_pss_mb" in build_en else "-",
+            f"{largest:.0f}" if largest is not None else "-",
             str(result.get("pdf_pages") or "-"),
         ])
     return header, rows
@@ -952,6 +966,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--_workspace-en", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--_reps", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--_reference", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--_english-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--bilingual-up-to", type=int, default=BILINGUAL_UP_TO, metavar="SIZE",
+                        help=f"above SIZE contributors only the English review is measured (default {BILINGUAL_UP_TO}: "
+                             "the en + km build of 300 takes over an hour)")
     parser.add_argument("--_result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -959,7 +977,7 @@ def main(argv: list[str] | None = None) -> int:
         build_once(args._build_once, args._result)
         return 0
     if args._worker is not None:
-        worker(args._worker, args._workspace, args._workspace_en, args._reps, args._reference, args._result)
+        worker(args._worker, args._workspace, args._workspace_en, args._reps, args._reference, args._result, args._english_only)
         return 0
     code = use_code(args.code)
     print(f"gcmreview from {code['package']}" + (f" (snapshot kept: --code dir:{Path(code['package']).parent})"
@@ -998,6 +1016,7 @@ def main(argv: list[str] | None = None) -> int:
         result_file = run_dir / "result.json"
         command = [sys.executable, __file__, "--_worker", str(size), "--_workspace", str(workspace), "--_workspace-en", str(workspace_en),
                    "--_reps", str(reps), "--_result", str(result_file)] + (["--_reference"] if size == REFERENCE_SIZE else [])
+        command += ["--_english-only"] if size > args.bilingual_up_to else []
         start = time.perf_counter()
         try:
             proc = subprocess.run(command, check=False)
