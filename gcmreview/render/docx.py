@@ -38,12 +38,15 @@ import docx
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.oxml.text.paragraph import CT_P
 from docx.oxml.text.run import CT_R
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Pt
 from docx.table import Table as DocxTable
 from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run as DocxRun
 
 from ..languages import language, languages
 from . import docx_template as wml
@@ -113,9 +116,13 @@ class Writer:
         self.where = "document"
         self.cited: set[int] = set()
         self._style_ids: dict[str, str | None] = {}
+        self.comments: list[BaseOxmlElement] = []
+        """Review comments, added to the comments part at the end (see :meth:`comment`)."""
         wml.ensure_styles(self.out)
         wml.script_styles(self.out, [d.lang for d in self.docs])
         wml.clear_template(self.out)
+        body = self.out.element.body
+        self._body_end: BaseOxmlElement | None = body[-1] if len(body) and body[-1].tag == qn("w:sectPr") else None
         self.width = self.text_width()
 
     def result(self) -> DocxResult:
@@ -153,6 +160,10 @@ class Writer:
         if self.doc.draft:
             self.problems()
         self.footnotes()
+        if self.comments:
+            root = wml.comments_root(self.out)
+            assert root is not None, "comments were added, so the part exists"
+            root.extend(self.comments)
         wml.renumber_comments(self.out, len(self.doc.footnotes) + 1)
         self.furniture()
         self.properties()
@@ -174,11 +185,24 @@ class Writer:
         """A new paragraph in the current container (a cell's trailing empty one is reused)."""
         box = self.box
         last = box.paragraphs[-1] if isinstance(box, _Cell) and box.paragraphs else None
-        p: Paragraph = last if last is not None and _empty(last) and box._element[-1] is last._p else box.add_paragraph()
+        p: Paragraph = last if last is not None and _empty(last) and box._element[-1] is last._p else self.new_paragraph()
         p._p.style = self.style_id(style)
         if text:
             self.add_text(p, text, bold=bold, lang=lang)
         return p
+
+    def new_paragraph(self) -> Paragraph:
+        """An empty paragraph at the end of the current container.
+
+        In the document's body it goes straight before the section properties: python-docx
+        looks for them among all the body's children on every paragraph it adds, which makes
+        a long document quadratic.
+        """
+        if self.box is self.out and self._body_end is not None:
+            p = OxmlElement("w:p")
+            self._body_end.addprevious(p)
+            return Paragraph(p, self.out._body)
+        return self.box.add_paragraph()
 
     def style_id(self, name: str) -> str | None:
         """The id of a paragraph style (None for the default one), looked up once per name."""
@@ -267,7 +291,20 @@ class Writer:
             runs = [r for _, p in group for r in p.runs]
             if code and runs:
                 name = self.text(self.d.contributors.get(code, code))
-                self.out.add_comment([runs[0], runs[-1]], text=name, author=name, initials=self.text(code))
+                self.comment(runs[0], runs[-1], name, self.text(code))
+
+    def comment(self, first: DocxRun, last: DocxRun, name: str, initials: str) -> None:
+        """A Word comment over ``first``..``last``, numbered here.
+
+        python-docx numbers a new comment by reading every comment's id, which makes a review
+        draft of thousands of comments quadratic; the comment is kept aside until
+        :meth:`finish` (so the part python-docx reads holds at most one), with its own number.
+        """
+        element = self.out.comments.add_comment(text=name, author=name, initials=initials)._comment_elm
+        element.getparent().remove(element)
+        element.set(qn("w:id"), str(len(self.comments)))
+        self.comments.append(element)
+        first.mark_comment_range(last, len(self.comments) - 1)
 
     # -- tables ------------------------------------------------------------------------
 
