@@ -278,11 +278,26 @@ def _decide(key: str, votes: list[tuple[_Input, PrincipleVote]]) -> PrincipleRes
     return PrincipleResult(principle=key, integrated=explained, decided_by="explanation", disagreement=True, votes=plain)
 
 
+VOTES_LISTED = 12
+"""Up to this many answers, a disagreement lists every contributor's vote; above, it counts them."""
+
+
+def _votes_shown(answered: list[PrincipleVote], decision: bool | None) -> str:
+    """``NCCT yes, LAB no``; with many contributors ``250 yes, 50 no; no: A, B, ... and 40 more``."""
+    if len(answered) <= VOTES_LISTED:
+        return ", ".join(f"{v.contributor} {'yes' if v.integrated else 'no'}" for v in answered)
+    yes = sum(bool(v.integrated) for v in answered)
+    others = [v.contributor for v in answered if v.integrated != decision]
+    label = "yes" if not decision else "no"
+    more = f" and {len(others) - 10} more" if len(others) > 10 else ""
+    return f"{yes} yes, {len(answered) - yes} no; {label}: {', '.join(others[:10])}{more}"
+
+
 def _disagreement(
     name: str, result: PrincipleResult, votes: list[tuple[_Input, PrincipleVote]],
     conflicts: list[Conflict], diagnostics: list[Diagnostic],
 ) -> None:
-    shown = ", ".join(f"{v.contributor} {'yes' if v.integrated else 'no'}" for _, v in votes if v.integrated is not None)
+    shown = _votes_shown([v for _, v in votes if v.integrated is not None], result.integrated)
     why = {"coordinator": "the coordinator's answer", "explanation": "yes, as a contributor explains how" if result.integrated else "no contributor explains a yes"}[result.decided_by]
     decision = "yes" if result.integrated else "no"
     dissent = next(v for _, v in votes if v.integrated is not None and v.integrated != result.integrated)

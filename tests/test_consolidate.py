@@ -112,3 +112,21 @@ def test_left_out_lists_everything_not_used(write_workbook: WriteWorkbook, works
         ("inputs/notes.xlsx", "", "", "", "whole file not read: This is not an Excel workbook (text or CSV). Send the .xlsx workbook made by `gcmreview workbook`."),
         ("inputs/lab.xlsx", "References", "A6,B6", "Never cited.", "reference never cited"),
     ]
+
+
+def test_a_disagreement_among_many_contributors_is_counted_not_listed() -> None:
+    """With hundreds of contributors the warning counts the votes and names the dissenters (ten at most)."""
+    from gcmreview.consolidate import _votes_shown
+    from gcmreview.submission import PrincipleVote, Provenance
+
+    def vote(code: str, integrated: bool) -> PrincipleVote:
+        return PrincipleVote(segment=f"{code}/p", contributor=code, integrated=integrated,
+                             source=Provenance(contributor=code, file=f"inputs/{code.lower()}.xlsx"))
+
+    few = [vote("NCCT", True), vote("LAB", False)]
+    assert _votes_shown(few, True) == "NCCT yes, LAB no"
+    many = [vote(f"M{n:03d}", n % 5 != 0) for n in range(1, 301)]
+    assert _votes_shown(many, True) == ("240 yes, 60 no; no: M005, M010, M015, M020, M025, M030, M035, M040, M045, M050 "
+                                        "and 50 more")
+    assert _votes_shown(many[:20], False) == ("16 yes, 4 no; yes: M001, M002, M003, M004, M006, M007, M008, M009, M011, "
+                                              "M012 and 6 more")
