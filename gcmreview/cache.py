@@ -116,16 +116,13 @@ class Cache:
         atomic_write(meta_path, json.dumps({**meta, "sha256": hashlib.sha256(data).hexdigest()}, ensure_ascii=False))
         self.used.update((meta_path, data_path))
 
-    def prune(self) -> int:
-        """Remove every entry this build did not use (and leftovers of killed builds); how many files went."""
+    def prune(self) -> None:
+        """Remove every entry this build did not use (and leftovers of killed builds)."""
         if not self.enabled or not self.folder.is_dir():
-            return 0
-        removed = 0
+            return
         for path in self.folder.rglob("*"):
             if path.is_file() and path not in self.used:
                 path.unlink(missing_ok=True)
-                removed += 1
         for folder in sorted((p for p in self.folder.rglob("*") if p.is_dir()), reverse=True):
             if not any(folder.iterdir()):
                 os.rmdir(folder)
-        return removed

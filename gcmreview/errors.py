@@ -12,7 +12,7 @@ import difflib
 import enum
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
@@ -148,6 +148,15 @@ class Diagnostic:
         where = str(self.location)
         prefix = f"{where}: " if where else ""
         return f"{prefix}{self.severity} {self.code}: {self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything about the diagnostic, as JSON data (:meth:`from_json` rebuilds it)."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Diagnostic:
+        """The diagnostic :meth:`to_json` gave (KeyError or TypeError if ``data`` is not one)."""
+        return cls(data["code"], data["severity"], data["message"], Location(**data["location"]), data["values"])
 
     def as_dict(self) -> dict[str, str]:
         loc = self.location

@@ -148,7 +148,7 @@ def _encode(read: ReadResult) -> bytes:
         "file": read.file,
         "contribution": read.contribution.model_dump(mode="json") if read.contribution is not None else None,
         "sources": {"file": read.sources.file, "map": {k: asdict(v) for k, v in read.sources.items()}},
-        "diagnostics": [{**asdict(d), "values": d.values} for d in read.diagnostics],
+        "diagnostics": [d.to_json() for d in read.diagnostics],
         "left_out": [asdict(item) for item in read.left_out],
     }
     return json.dumps(data, ensure_ascii=True, default=str).encode("ascii")
@@ -161,10 +161,7 @@ def _decode(data: bytes) -> ReadResult | None:
         sources = SourceMap(raw["sources"]["file"])
         for path, where in raw["sources"]["map"].items():
             sources.add(path, Location(**where))
-        diagnostics = [
-            Diagnostic(d["code"], d["severity"], d["message"], Location(**d["location"]), d["values"])
-            for d in raw["diagnostics"]
-        ]
+        diagnostics = [Diagnostic.from_json(d) for d in raw["diagnostics"]]
         left_out = [LeftOut(Location(**x["location"]), x["value"], x["reason"]) for x in raw["left_out"]]
         contribution = Contribution.model_validate(raw["contribution"]) if raw["contribution"] is not None else None
         return ReadResult(raw["file"], contribution, sources, diagnostics, left_out)

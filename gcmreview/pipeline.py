@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -231,12 +231,11 @@ class _Rendered:
     cached: bool = False
 
     def facts(self) -> dict[str, object]:
-        glyphs = [{**asdict(d), "values": d.values} for d in self.glyphs]
-        return {"messages": self.messages, "pages": self.pages, "glyphs": glyphs}
+        return {"messages": self.messages, "pages": self.pages, "glyphs": [d.to_json() for d in self.glyphs]}
 
     @classmethod
     def from_cache(cls, facts: dict[str, Any], data: bytes) -> _Rendered:
-        glyphs = [Diagnostic(g["code"], g["severity"], g["message"], Location(**g["location"]), g["values"]) for g in facts["glyphs"]]
+        glyphs = [Diagnostic.from_json(g) for g in facts["glyphs"]]
         return cls(data, list(facts["messages"]), int(facts["pages"]), glyphs, cached=True)
 
 
