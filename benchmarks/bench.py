@@ -533,17 +533,17 @@ def worker(size: int, workspace: Path, workspace_en: Path, reps: int, reference:
 
     ``english_only``: only the English review (its build, and the stages on it, without the bilingual ones).
     """
-    from gcmreview import translate
     from gcmreview.consolidate import consolidate
     from gcmreview.inputs import check_workspace
     from gcmreview.model import Contribution
-    from gcmreview.pipeline import output_stem, prepare
+    from gcmreview.pipeline import output_stem
+    from gcmreview.prepared import prepare
     from gcmreview.render.document import layout, layout_languages
     from gcmreview.render.docx import build_docx
     from gcmreview.render.html import render_html
     from gcmreview.render.pdf import SafeFetcher, render_pdf
     from gcmreview.render.templates import find_template, template_dirs
-    from gcmreview.submission import TranslatedText
+    from gcmreview.translations import Translations
     from gcmreview.workbook import save_workbook, workbook_name
 
     log = _QuietLog.install()
@@ -575,14 +575,7 @@ def worker(size: int, workspace: Path, workspace_en: Path, reps: int, reference:
         return save()
     review, survey = checked.review, checked.survey
     res["diagnostics"] = {sev: checked.count(sev) for sev in ("error", "warning")}
-    segments = translate.segments(checked, review)
-    stores = translate.load_stores(workspace, review)
-    translations: dict[str, dict[str, TranslatedText]] = {}
-    for segment in segments:
-        for lang in review.languages:
-            text, status = translate.resolve(segment, lang, stores.get(lang), accept_stale=True)
-            if text and status in ("translated", "stale"):
-                translations.setdefault(segment.id, {})[lang] = TranslatedText(text=text, status=status)
+    translations = Translations.load(checked).resolved()
     _record(stages, "consolidate", reps, lambda: consolidate(review, survey, checked.results, translations))
     prepared = _record(stages, "prepare", reps, lambda: prepare(workspace))
     if prepared is None:
@@ -600,7 +593,7 @@ def worker(size: int, workspace: Path, workspace_en: Path, reps: int, reference:
     res["pdf_pages"] = pdf_stats.get("pages")
 
     bi_html = _feature(("gcmreview.render.html",), "render_bilingual_html")
-    bi_docx = _feature(("gcmreview.render.docx", "gcmreview.render.docx_bilingual"), "build_bilingual_docx")
+    bi_docx = _feature(("gcmreview.render.docx", "gcmreview.render.docx.bilingual"), "build_bilingual_docx")
     res["bilingual_available"] = {"html": bi_html is not None, "docx": bi_docx is not None}
     if (bi_html is not None or bi_docx is not None) and not english_only:
         pair = _record(stages, "layout_bilingual", reps, lambda: layout_languages(sub, survey, LANGS, draft=True, problems=problems))

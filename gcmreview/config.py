@@ -15,8 +15,8 @@ from typing import Any, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import Code, Diagnostic, GcmReviewError, Location, nearest
-from .languages import languages
 from .survey import available_surveys
+from .survey.languages import languages
 
 __all__ = ["CONFIG_NAME", "Contact", "Contributor", "Country", "ReviewConfig", "load_config", "pydantic_diagnostics"]
 

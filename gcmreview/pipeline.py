@@ -19,68 +19,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import translate
 from .cache import CACHE_DIR, Cache, code_digest, digest
-from .consolidate import consolidate
 from .errors import Code, Diagnostic, GcmReviewError, Location
 from .fsutil import atomic_write
-from .inputs import CheckResult, check_workspace
-from .languages import languages
+from .prepared import Prepared, prepare
 from .progress import NO_PROGRESS, Progress
 from .render.document import Document, layout_languages
 from .render.docx import build_docx
-from .render.docx_bilingual import build_bilingual_docx
+from .render.docx.bilingual import build_bilingual_docx
 from .render.html import render_bilingual_html, render_html
 from .render.log import Output, render_log
 from .render.pdf import GlyphError, render_pdf
 from .render.report import render_reports
 from .render.scripts import font_file
 from .render.templates import find_template, template_dirs
-from .submission import Submission, TranslatedText
+from .submission import Submission
+from .survey.languages import languages
 
-__all__ = ["BuildResult", "Prepared", "build", "output_stem", "prepare", "write_reports"]
-
-
-@dataclass
-class Prepared:
-    """A workspace read, checked and consolidated: everything rendering needs."""
-
-    check: CheckResult
-    submission: Submission
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    segments: list[translate.Segment] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "error"]
-
-
-def stored_translations(
-    checked: CheckResult, workspace: Path
-) -> tuple[list[translate.Segment], dict[str, translate.TranslationStore], dict[str, dict[str, TranslatedText]]]:
-    """The texts to translate, the translations stores, and what they give per segment and language."""
-    segments = translate.segments(checked, checked.review)
-    stores = translate.load_stores(workspace, checked.review)
-    translations: dict[str, dict[str, TranslatedText]] = {}
-    for segment in segments:
-        for lang in checked.review.languages:
-            text, status = translate.resolve(segment, lang, stores.get(lang), accept_stale=True)
-            if text and status in ("translated", "stale"):
-                translations.setdefault(segment.id, {})[lang] = TranslatedText(text=text, status=status)
-    return segments, stores, translations
-
-
-def prepare(workspace: Path, progress: Progress = NO_PROGRESS, cache: Cache | None = None) -> Prepared:
-    """Read, check and consolidate a workspace (GcmReviewError only if review.toml is unusable).
-
-    With a ``cache`` (the build's), workbooks that did not change are not read again.
-    """
-    checked = check_workspace(workspace, progress, cache)
-    review = checked.review
-    segments, stores, translations = stored_translations(checked, workspace)
-    submission, found = consolidate(review, checked.survey, checked.results, translations)
-    stale = translate.stale_diagnostics(segments, review, stores)
-    return Prepared(checked, submission, checked.diagnostics + found + stale, segments)
+__all__ = ["BuildResult", "build", "build_lock", "output_stem", "write_reports"]
 
 
 @dataclass
@@ -301,12 +257,12 @@ def _render(kind: str, views: tuple[Document, ...], workspace: Path, template: P
 
 def translation_summary(prepared: Prepared) -> list[str]:
     """Per language, per contributor: how many texts still lack a translation (and which questions)."""
-    stores = translate.load_stores(prepared.check.workspace, prepared.check.review)
+    translations = prepared.translations
     lines = []
     for lang in prepared.check.review.languages:
         missing: dict[str, list[str]] = {}
-        for segment in prepared.segments:
-            if translate.status(segment, lang, stores.get(lang)) in ("missing", "stale"):
+        for segment in translations.segments:
+            if translations.status(segment, lang) in ("missing", "stale"):
                 missing.setdefault(segment.contributor, []).append(segment.label)
         total = sum(len(v) for v in missing.values())
         lines.append(f"Translation into {lang}: {total} text(s) missing or stale")

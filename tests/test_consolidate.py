@@ -8,7 +8,7 @@ from typing import Any
 
 from conftest import WriteWorkbook, edit_cells
 
-from gcmreview.pipeline import prepare
+from gcmreview.prepared import prepare
 
 
 def _two_ministries(write_workbook: WriteWorkbook, data: dict[str, Any]) -> None:

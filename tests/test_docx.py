@@ -23,10 +23,10 @@ from conftest import WriteWorkbook
 from docx.table import Table as DocxTable
 from lxml import etree
 
-from gcmreview.pipeline import Prepared, prepare
+from gcmreview.prepared import Prepared, prepare
 from gcmreview.render.document import Document, Item, Run, layout
 from gcmreview.render.docx import build_docx, clean, render_docx
-from gcmreview.render.docx_template import make_base_template
+from gcmreview.render.docx.template import make_base_template
 from gcmreview.render.templates import find_template
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -326,7 +326,7 @@ def test_base_template_is_deterministic_and_committed(tmp_path: Path) -> None:
     first, second = make_base_template(tmp_path / "a.docx"), make_base_template(tmp_path / "b.docx")
     assert first.read_bytes() == second.read_bytes()
     committed = Path(__file__).resolve().parent.parent / "templates" / "base.docx"
-    assert first.read_bytes() == committed.read_bytes(), "run: python -m gcmreview.render.docx_template templates/base.docx"
+    assert first.read_bytes() == committed.read_bytes(), "run: python -m gcmreview.render.docx.template templates/base.docx"
     document = docx.Document(str(first))
     ids = {s.style_id for s in document.styles}
     assert {"Title", "Heading1", "Heading2", "FormText", "Question", "Answer", "AnswerNote", "ListBullet", "ListNumber",

@@ -23,14 +23,14 @@ from lxml import etree
 from test_docx import W, _check_golden, _health, _part, _text, _units, furniture_lines, notes_lines, to_pdf
 
 from gcmreview.i18n import translator
-from gcmreview.languages import language
 from gcmreview.markup import parse
-from gcmreview.pipeline import Prepared, prepare
+from gcmreview.prepared import Prepared, prepare
 from gcmreview.render.document import Document, layout_languages
 from gcmreview.render.docx import render_docx
-from gcmreview.render.docx_bilingual import build_bilingual_docx, render_bilingual_docx
-from gcmreview.render.docx_template import RPR_ORDER
+from gcmreview.render.docx.bilingual import build_bilingual_docx, render_bilingual_docx
+from gcmreview.render.docx.template import RPR_ORDER
 from gcmreview.render.templates import find_template
+from gcmreview.survey.languages import language
 
 ROOT = Path(__file__).resolve().parent.parent
 KHMER = re.compile("[\u1780-\u17ff\u19e0-\u19ff]")

@@ -20,7 +20,7 @@ from gcmreview.cli import main
 from gcmreview.config import load_config
 from gcmreview.exchange import contribution_json, export_workbook, load_contribution_json
 from gcmreview.model import Contribution
-from gcmreview.pipeline import prepare
+from gcmreview.prepared import prepare
 from gcmreview.submission import Submission
 from gcmreview.survey import load_reference, load_survey
 

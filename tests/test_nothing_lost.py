@@ -9,7 +9,7 @@ import pytest
 from conftest import WriteWorkbook, edit_cells
 
 from gcmreview.config import load_config
-from gcmreview.pipeline import prepare
+from gcmreview.prepared import prepare
 from gcmreview.submission import Provenance, Submission
 from gcmreview.survey import load_survey
 from gcmreview.workbook.write import build_workbook

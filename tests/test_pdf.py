@@ -25,7 +25,7 @@ import pypdf
 import pytest
 from conftest import WriteWorkbook
 
-from gcmreview.pipeline import prepare
+from gcmreview.prepared import prepare
 from gcmreview.render.document import Document, layout
 from gcmreview.render.html import render_html
 from gcmreview.render.pdf import PDF_VARIANT, FetchRefused, SafeFetcher, render_pdf

@@ -29,15 +29,15 @@ from conftest import CONTRIBUTION
 from test_pdf import PROBLEMS, TextDump, dump, rich_contribution
 
 from gcmreview.config import load_config
-from gcmreview.languages import language
 from gcmreview.model import Contribution
-from gcmreview.pipeline import prepare
+from gcmreview.prepared import prepare
 from gcmreview.render.document import Document, Item, Run, layout_languages
 from gcmreview.render.html import font_rules, render_bilingual_html, render_html
 from gcmreview.render.pdf import GlyphError, SafeFetcher, glyph_problems, render_pdf
 from gcmreview.render.scripts import ZWSP, add_break_opportunities, font_file, script_runs, shaping_problems
 from gcmreview.render.templates import template_dirs
 from gcmreview.survey import load_survey
+from gcmreview.survey.languages import language
 from gcmreview.workbook import save_workbook
 
 from weasyprint import HTML  # isort: skip  (after gcmreview.render.pdf, which quiets its import warning)

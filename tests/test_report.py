@@ -15,9 +15,9 @@ from conftest import WriteWorkbook
 
 from gcmreview.catalogs import template_catalog
 from gcmreview.i18n import translator
-from gcmreview.pipeline import prepare
-from gcmreview.render.charts import CellCount, clip_text
+from gcmreview.prepared import prepare
 from gcmreview.render.report import MESSAGES, coverage, render_report, render_reports
+from gcmreview.render.report.charts import CellCount, clip_text
 from gcmreview.render.templates import packaged_templates
 from gcmreview.text import word_count
 

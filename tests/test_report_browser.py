@@ -19,7 +19,7 @@ from conftest import WriteWorkbook
 from test_report import build_report_workspace
 
 from gcmreview.i18n import translator
-from gcmreview.pipeline import prepare
+from gcmreview.prepared import prepare
 from gcmreview.render.report import render_reports
 
 CHROMIUM = Path(os.environ.get("GCMREVIEW_CHROMIUM", "/usr/bin/chromium"))

@@ -15,10 +15,11 @@ from conftest import WriteWorkbook, edit_cells, find_cell
 from gcmreview.config import ReviewConfig
 from gcmreview.errors import GcmReviewError, Location
 from gcmreview.inputs import CheckResult, check_workspace
-from gcmreview.translate import (
+from gcmreview.translations import (
     XLIFF12_NAMESPACE,
     XLSX_HEADERS,
     Segment,
+    Translations,
     TranslationStore,
     Unit,
     export_xliff,
@@ -27,11 +28,9 @@ from gcmreview.translate import (
     guard_cell,
     import_translations,
     load_store,
-    load_stores,
     resolve,
     save_store,
     segments,
-    stale_diagnostics,
     status,
     store_path,
     unguard_cell,
@@ -308,17 +307,16 @@ def test_changed_source_makes_translation_stale(lab: Path, workspace: Path, revi
     cell = find_cell(lab, "Answers", "Answer (km)", "1a")
     edit_cells(lab, "Answers", {cell: KM_ANSWER + " ពួកគេផ្ញើប្រាក់ទៅផ្ទះ។"})
 
-    found = segments(_check(workspace), review)
-    answer = next(s for s in found if s.id == "LAB/answer/1a")
-    stores = load_stores(workspace, review)
-    assert status(answer, "en", stores["en"]) == "stale"
-    [warning] = stale_diagnostics(found, review, stores)
+    translations = Translations.load(_check(workspace))
+    answer = next(s for s in translations.segments if s.id == "LAB/answer/1a")
+    assert translations.status(answer, "en") == "stale"
+    [warning] = translations.stale_diagnostics()
     assert (warning.code, warning.severity) == ("GCM240", "warning")
     assert (warning.location.file, warning.location.sheet, warning.location.cell) == ("inputs/lab.xlsx", "Answers", cell)
     assert "earlier version" in warning.message and "gcmreview translate export --to en" in warning.message
 
     second = tmp_path / "second.xlf"
-    exported = export_xliff(found, "en", stores["en"], second)
+    exported = export_xliff(translations.segments, "en", translations.stores["en"], second)
     assert [s.id for s in exported] == ["LAB/answer/1a", "LAB/action/2/title"]
     target = _xliff_units(second)["LAB/answer/1a"].find("x:target", NS)
     assert target is not None

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..i18n import N_, Translator, translator
-from ..languages import dominant_script, language
 from ..markup import Block, Span, parse
 from ..submission import ActionEntry, Answer, PrincipleResult, StatisticEntry, Submission
 from ..survey import Question, Survey, load_reference
+from ..survey.languages import dominant_script, language
 from ..text import printable
 
 __all__ = ["Body", "Document", "Footnote", "Item", "QuestionView", "Run", "Table", "layout", "layout_languages"]

@@ -29,7 +29,7 @@ from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from ..languages import dominant_script, language, languages
+from ..survey.languages import dominant_script, language, languages
 from .document import Body, Document, Footnote, Item, Run, Table
 from .scripts import break_all, script_language
 from .templates import find_template, jinja_environment

@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from ..errors import Code, Diagnostic, GcmReviewError, Location
-from ..languages import language, languages
+from ..survey.languages import language, languages
 from .scripts import ZWSP, ShapingProblem, font_file, script_runs, shaping_problems
 from .templates import template_dirs
 

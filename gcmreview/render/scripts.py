@@ -25,7 +25,7 @@ from typing import Literal
 import icu
 import uharfbuzz as hb
 
-from ..languages import Language, language, languages
+from ..survey.languages import Language, language, languages
 
 __all__ = [
     "ZWSP",

@@ -154,11 +154,15 @@ def load_reference() -> GcmReference:
     return GcmReference.model_validate(_data_file("gcm.toml"))
 
 
+_REFERENCE_FILES = frozenset({"gcm.toml", "languages.toml"})
+"""The data files that are not survey versions: the GCM's reference data and the languages."""
+
+
 def available_surveys() -> tuple[str, ...]:
     """Ids of the survey versions shipped with the package."""
     folder = resources.files(__package__).joinpath("data")
     names = (p.name for p in folder.iterdir() if p.name.endswith(".toml"))
-    return tuple(sorted(n.removesuffix(".toml") for n in names if n != "gcm.toml"))
+    return tuple(sorted(n.removesuffix(".toml") for n in names if n not in _REFERENCE_FILES))
 
 
 @cache

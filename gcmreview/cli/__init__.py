@@ -14,19 +14,20 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .config import ReviewConfig, load_config
-from .errors import GcmReviewError
-from .exchange import contribution_json, contribution_schema, export_workbook, load_contribution_json
-from .i18n import translator
-from .inputs import check_workspace
-from .languages import languages
-from .pipeline import build, build_lock, prepare, write_reports
-from .scaffold import new_workspace
-from .submission import Submission
-from .survey import Survey, load_survey
-from .terminal import build_summary, check_summary, print_diagnostics, progress_for
-from .workbook import save_workbook, workbook_name, write_blank_workbooks
+from .. import __version__
+from ..config import ReviewConfig, load_config
+from ..errors import GcmReviewError
+from ..exchange import contribution_json, contribution_schema, export_workbook, load_contribution_json
+from ..i18n import translator
+from ..inputs import check_workspace
+from ..pipeline import build, build_lock, write_reports
+from ..prepared import prepare
+from ..submission import Submission
+from ..survey import Survey, load_survey
+from ..survey.languages import languages
+from ..workbook import save_workbook, workbook_name, write_blank_workbooks
+from ..workspace import new_workspace
+from .display import build_summary, check_summary, print_diagnostics, progress_for
 
 __all__ = ["main"]
 
@@ -170,7 +171,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_translate(args: argparse.Namespace) -> int:
-    from . import translate as tr
+    from .. import translations as tr
 
     if args.translate_command == "export":
         review, _ = _review(args.workspace)

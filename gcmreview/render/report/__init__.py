@@ -39,20 +39,20 @@ from typing import TYPE_CHECKING, Literal
 from jinja2 import Environment
 from markupsafe import Markup
 
-from .. import translate
-from ..errors import Code, Diagnostic, Location
-from ..i18n import N_, Translator, translator
-from ..languages import language
-from ..markup import parse
-from ..submission import Answer, Paragraph, Submission
-from ..survey import GcmReference, Question, load_reference
-from ..text import word_count
-from ..workbook import workbook_name
+from ... import translations as translate
+from ...errors import Code, Diagnostic, Location
+from ...i18n import N_, Translator, translator
+from ...markup import parse
+from ...submission import Answer, Paragraph, Submission
+from ...survey import GcmReference, Question, load_reference
+from ...survey.languages import language
+from ...text import word_count
+from ...workbook import workbook_name
+from ..templates import find_template, jinja_environment
 from .charts import CellCount, HeatmapColumn, HeatmapData, HeatmapLabels, HeatmapRow, clip_text, heatmap_svg, word_bar_svg
-from .templates import find_template, jinja_environment
 
 if TYPE_CHECKING:
-    from ..pipeline import Prepared
+    from ...prepared import Prepared
 
 __all__ = [
     "MESSAGES",
@@ -394,8 +394,7 @@ def gather(prepared: Prepared, workspace: Path, *, generated: dt.datetime | None
     """Collect what the report shows from a prepared workspace (reads file dates and the translation stores)."""
     check, sub = prepared.check, prepared.submission
     review = check.review
-    segments = prepared.segments or translate.segments(check, review)
-    stores = translate.load_stores(workspace, review)
+    translations = prepared.translations
     diagnostics = sorted(prepared.diagnostics, key=lambda d: (d.location, d.code))
 
     by_file = {r.file: r for r in check.results}
@@ -426,10 +425,10 @@ def gather(prepared: Prepared, workspace: Path, *, generated: dt.datetime | None
 
     pending: list[Pending] = []
     by_code = {c.code: c for c in contributors}
-    for segment in segments:
+    for segment in translations.segments:
         owner = by_code.get(segment.contributor)
         for lang in review.languages:
-            status = translate.status(segment, lang, stores.get(lang))
+            status = translations.status(segment, lang)
             if owner is not None:
                 owner.translation.setdefault(lang, Counter())[status] += 1
             if status in ("missing", "stale"):

@@ -12,7 +12,7 @@ from pathlib import Path
 from .config import load_config
 from .errors import Code, Diagnostic, GcmReviewError, Location
 from .fsutil import atomic_write
-from .languages import language
+from .survey.languages import language
 
 __all__ = ["new_workspace"]
 

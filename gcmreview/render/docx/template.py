@@ -12,7 +12,7 @@ Lao, Myanmar or Thai; :func:`script_styles` does it for every style the renderer
 :func:`set_document_language` for the document defaults. The other helpers here build
 the bits of WordprocessingML the renderers share. Regenerate the template with::
 
-    python -m gcmreview.render.docx_template templates/base.docx
+    python -m gcmreview.render.docx.template templates/base.docx
 
 The output is byte-for-byte deterministic (fixed dates and zip timestamps).
 """
@@ -44,7 +44,7 @@ from docx.shared import Cm, Pt, RGBColor, Twips
 from docx.styles.style import BaseStyle, CharacterStyle, ParagraphStyle
 from docx.table import Table
 
-from ..languages import language, languages
+from ...survey.languages import language, languages
 
 __all__ = [
     "RPR_ORDER", "STYLES", "StyleSpec", "clear_template", "comments_root", "element", "ensure_styles", "has_page_field", "main",
@@ -452,7 +452,7 @@ def make_base_template(path: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m gcmreview.render.docx_template templates/base.docx", file=sys.stderr)
+        print("usage: python -m gcmreview.render.docx.template templates/base.docx", file=sys.stderr)
         return 2
     print(make_base_template(Path(args[0])))
     return 0

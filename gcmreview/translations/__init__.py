@@ -63,15 +63,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from translate.storage.xliff import Xliff1File, Xliff1Unit
 
-from .config import ReviewConfig, pydantic_diagnostics
-from .errors import Code, Diagnostic, GcmReviewError, Location, Severity, SourceMap, nearest
-from .fsutil import atomic_write, atomic_write_with
-from .languages import dominant_script, language
-from .model import Contribution
-from .workbook.read import RawCell, open_workbook, read_table
+from ..config import ReviewConfig, pydantic_diagnostics
+from ..errors import Code, Diagnostic, GcmReviewError, Location, Severity, SourceMap, nearest
+from ..fsutil import atomic_write, atomic_write_with
+from ..model import Contribution
+from ..submission import TranslatedText
+from ..survey.languages import dominant_script, language
+from ..workbook.read import RawCell, open_workbook, read_table
 
 if TYPE_CHECKING:
-    from .inputs import CheckResult
+    from ..inputs import CheckResult
 
 __all__ = [
     "STORE_FOLDER",
@@ -82,6 +83,7 @@ __all__ = [
     "SegmentKind",
     "Status",
     "TranslationStore",
+    "Translations",
     "Unit",
     "export_xliff",
     "export_xlsx",
@@ -94,7 +96,6 @@ __all__ = [
     "resolve",
     "save_store",
     "segments",
-    "stale_diagnostics",
     "status",
     "store_path",
     "unguard_cell",
@@ -384,17 +385,47 @@ def pending(segments: Iterable[Segment], lang: str, store: TranslationStore | No
     return [s for s in segments if status(s, lang, store) in ("missing", "stale")]
 
 
-def stale_diagnostics(
-    segments: Iterable[Segment], review: ReviewConfig, stores: Mapping[str, TranslationStore]
-) -> list[Diagnostic]:
-    """A warning at the source cell of every stale translation."""
-    out = []
-    for segment in segments:
-        for lang in review.languages:
-            if status(segment, lang, stores.get(lang)) == "stale":
-                name = f"{language(lang).name} ({lang})"
-                out.append(_diagnostic("STALE_TRANSLATION", segment.where, language=name, lang=lang))
-    return out
+@dataclass
+class Translations:
+    """A workspace's texts to translate and its translation stores, read once per build."""
+
+    languages: tuple[str, ...]
+    segments: list[Segment]
+    stores: dict[str, TranslationStore]
+
+    @classmethod
+    def load(cls, check: CheckResult) -> Translations:
+        """The segments of ``check``'s contributions and the store of every review language."""
+        review = check.review
+        return cls(tuple(review.languages), segments(check, review), load_stores(check.workspace, review))
+
+    def status(self, segment: Segment, lang: str) -> Status:
+        """Where ``segment`` stands in ``lang`` (see :func:`status`)."""
+        return status(segment, lang, self.stores.get(lang))
+
+    def pending(self, lang: str) -> list[Segment]:
+        """The segments still to translate into ``lang``: missing or stale."""
+        return pending(self.segments, lang, self.stores.get(lang))
+
+    def resolved(self) -> dict[str, dict[str, TranslatedText]]:
+        """Segment id -> language -> the stored translation the submission uses (stale ones included, marked)."""
+        out: dict[str, dict[str, TranslatedText]] = {}
+        for segment in self.segments:
+            for lang in self.languages:
+                text, found = resolve(segment, lang, self.stores.get(lang), accept_stale=True)
+                if text and found in ("translated", "stale"):
+                    out.setdefault(segment.id, {})[lang] = TranslatedText(text=text, status=found)
+        return out
+
+    def stale_diagnostics(self) -> list[Diagnostic]:
+        """A warning at the source cell of every stale translation."""
+        out = []
+        for segment in self.segments:
+            for lang in self.languages:
+                if self.status(segment, lang) == "stale":
+                    name = f"{language(lang).name} ({lang})"
+                    out.append(_diagnostic("STALE_TRANSLATION", segment.where, language=name, lang=lang))
+        return out
 
 
 # ---------------------------------------------------------------- XLIFF export

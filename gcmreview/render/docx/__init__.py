@@ -48,9 +48,9 @@ from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run as DocxRun
 
-from ..languages import language, languages
-from . import docx_template as wml
-from .document import Body, ClusterView, Document, Item, PrincipleRow, QuestionView, Run, Table
+from ...survey.languages import language, languages
+from ..document import Body, ClusterView, Document, Item, PrincipleRow, QuestionView, Run, Table
+from . import template as wml
 
 __all__ = ["DocxResult", "Writer", "build_docx", "clean", "render_docx"]
 

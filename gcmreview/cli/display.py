@@ -14,10 +14,11 @@ from typing import TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from .errors import Diagnostic
-from .pipeline import BuildResult, Prepared
-from .progress import NO_PROGRESS
-from .progress import Progress as ProgressHook
+from ..errors import Diagnostic
+from ..pipeline import BuildResult
+from ..prepared import Prepared
+from ..progress import NO_PROGRESS
+from ..progress import Progress as ProgressHook
 
 __all__ = ["RichProgress", "build_summary", "check_summary", "print_diagnostics", "progress_for"]
 

@@ -25,10 +25,10 @@ from docx.enum.section import WD_ORIENT
 from docx.shared import Pt
 from docx.table import Table as DocxTable
 
-from ..languages import language
-from .document import Document
-from .docx import PRINCIPLES_TABLE, DocxResult, Writer
-from .docx_template import set_widths
+from ...survey.languages import language
+from ..document import Document
+from . import PRINCIPLES_TABLE, DocxResult, Writer
+from .template import set_widths
 
 __all__ = ["build_bilingual_docx", "render_bilingual_docx"]
 

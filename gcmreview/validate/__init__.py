@@ -18,15 +18,15 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .config import EMAIL_RE, ReviewConfig
-from .errors import Code, Diagnostic, Location, SourceMap, nearest
-from .languages import dominant_script, language
-from .model import Action, Answer, Contribution, Identity, PrincipleAnswer, Reference, Statistic
-from .survey import Survey, load_reference
-from .text import CELL_LIMIT, bad_characters, citations, describe_char, word_count
-from .workbook.layout import IDENTITY_FIELDS, IDENTITY_SHEET, INSTRUCTIONS_SHEET, TABLES, TEMPLATE_VERSION, Column, TableSpec
-from .workbook.read import RawCell, RawTable, open_workbook, read_table
-from .workbook.write import HEADER_ROW
+from ..config import EMAIL_RE, ReviewConfig
+from ..errors import Code, Diagnostic, Location, SourceMap, nearest
+from ..model import Action, Answer, Contribution, Identity, PrincipleAnswer, Reference, Statistic
+from ..survey import Survey, load_reference
+from ..survey.languages import dominant_script, language
+from ..text import CELL_LIMIT, bad_characters, citations, describe_char, word_count
+from ..workbook.layout import IDENTITY_FIELDS, IDENTITY_SHEET, INSTRUCTIONS_SHEET, TABLES, TEMPLATE_VERSION, Column, TableSpec
+from ..workbook.read import RawCell, RawTable, open_workbook, read_table
+from ..workbook.write import HEADER_ROW
 
 __all__ = ["ReadResult", "check_contribution", "read_contribution"]
 

@@ -1,0 +1,48 @@
+"""What a build has read and merged: the workspace checked, its translations, the submission.
+
+Stage: read + check -> consolidate. :func:`prepare` is the first half of every
+build and of ``gcmreview check``: read and validate every workbook, read the
+translation stores once, consolidate, and collect every finding (workbook
+problems, consolidation conflicts, stale translations) in one list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cache import Cache
+from .consolidate import consolidate
+from .errors import Diagnostic
+from .inputs import CheckResult, check_workspace
+from .progress import NO_PROGRESS, Progress
+from .submission import Submission
+from .translations import Translations
+
+__all__ = ["Prepared", "prepare"]
+
+
+@dataclass
+class Prepared:
+    """A workspace read, checked and consolidated: everything the report and the renderers need."""
+
+    check: CheckResult
+    translations: Translations
+    submission: Submission
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    """Every finding: the workbooks', consolidation's and the translations'."""
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+
+def prepare(workspace: Path, progress: Progress = NO_PROGRESS, cache: Cache | None = None) -> Prepared:
+    """Read, check and consolidate a workspace (GcmReviewError only if review.toml is unusable).
+
+    With a ``cache`` (the build's), workbooks that did not change are not read again.
+    """
+    checked = check_workspace(workspace, progress, cache)
+    translations = Translations.load(checked)
+    submission, found = consolidate(checked.review, checked.survey, checked.results, translations.resolved())
+    return Prepared(checked, translations, submission, checked.diagnostics + found + translations.stale_diagnostics())
