@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import difflib
 import enum
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+from .chars import visible
+from .model import FIRST_YEAR, LAST_YEAR
 
 Severity = Literal["error", "warning"]
 
@@ -47,7 +49,7 @@ class Code(enum.Enum):
     UNUSED_REFERENCE = ("GCM203", "warning", "Reference '{key}' is never cited. Cite it in an answer as [@{key}] or remove it.")
     BAD_EMAIL = ("GCM204", "error", "'{value}' is not an e-mail address. Write it as name@example.org.")
     BAD_URL = ("GCM205", "error", "'{value}' is not a web address. Write the full address starting with https:// or http://.")
-    BAD_YEAR = ("GCM206", "error", "'{value}' is not a year. Write a four-digit year between 1945 and 2100.")
+    BAD_YEAR = ("GCM206", "error", f"'{{value}}' is not a year. Write a four-digit year between {FIRST_YEAR} and {LAST_YEAR}.")
     BAD_NUMBER = ("GCM207", "error", "'{value}' is not a number. Write digits only (e.g. 1500 or 12.5) and put the unit in the Unit column.")
     BAD_DATE = ("GCM208", "error", "'{value}' is not a date. Write it as YYYY-MM-DD (e.g. 2020-08-15).")
     BAD_CHOICE = ("GCM209", "error", "'{value}' is not one of the choices for {field}: {choices}. Pick one from the dropdown.")
@@ -181,18 +183,6 @@ class GcmReviewError(Exception):
     def __reduce__(self) -> tuple[Any, ...]:
         """Picklable with its diagnostics (builds render in worker processes)."""
         return (type(self), (self.diagnostics,))
-
-
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
-
-
-def visible(text: str) -> str:
-    """``text`` with control, surrogate and direction-override characters shown as U+XXXX.
-
-    Messages quote what contributors typed; this keeps terminal escape sequences,
-    line breaks and characters no encoding can print out of them.
-    """
-    return _INVISIBLE.sub(lambda m: f"U+{ord(m.group()):04X}", text)
 
 
 def nearest(name: str, candidates: Iterable[str]) -> str:

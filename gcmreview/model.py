@@ -16,7 +16,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 __all__ = [
     "ACTION_STATUSES",
     "ACTION_TYPES",
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "SEXES",
+    "YEARS",
     "Action",
     "Answer",
     "Contribution",
@@ -29,6 +32,10 @@ __all__ = [
 ActionType = Literal["Policy", "Law", "Regulation", "Plan", "Programme", "Agreement", "Other"]
 ActionStatus = Literal["Planned", "In progress", "Completed"]
 Sex = Literal["Total", "Female", "Male"]
+
+FIRST_YEAR, LAST_YEAR = 1945, 2100
+"""The years a contribution may name (actions, statistics, references)."""
+YEARS = range(FIRST_YEAR, LAST_YEAR + 1)
 
 ACTION_TYPES: tuple[str, ...] = get_args(ActionType)
 ACTION_STATUSES: tuple[str, ...] = get_args(ActionStatus)

@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..chars import printable
 from ..i18n import N_, Translator, translator
 from ..markup import Block, Span, parse
 from ..submission import ActionEntry, Answer, PrincipleResult, StatisticEntry, Submission
 from ..survey import Question, Survey, load_reference
-from ..survey.languages import dominant_script, language
-from ..text import printable
+from ..survey.languages import language, language_of
 
 __all__ = ["Body", "Document", "Footnote", "Item", "QuestionView", "Run", "Table", "layout", "layout_languages"]
 
@@ -198,10 +198,7 @@ class _Builder:
         """A single-language field (action, statistic) in this language, if it is or has been translated."""
         if not text:
             return "", self.lang, ""
-        found = dominant_script(text)
-        source = self.lang
-        if found is not None and found[0] != language(self.lang).script:
-            source = next((c for c in self.s.languages if language(c).script == found[0]), self.lang)
+        source = language_of(text, self.s.languages, self.s.languages[0])
         return self._choose({source: text}, segment)
 
     def _item(self, block: Block, contributor: str, lang: str, mark: str, style: str) -> Item:

@@ -29,9 +29,9 @@ from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from ..survey.languages import dominant_script, language, languages
+from ..survey.languages import language_of, languages
 from .document import Body, Document, Footnote, Item, Run, Table
-from .scripts import break_all, script_language
+from .scripts import break_all
 from .templates import find_template, jinja_environment
 
 __all__ = ["FontRule", "ListBlock", "ListEntry", "Piece", "Typesetter", "font_css", "font_rules", "render_bilingual_html",
@@ -234,11 +234,7 @@ class Typesetter:
 
     def lang_of(self, text: str, declared: str) -> str:
         """The language ``text`` is in, given the language it is declared (or placed) in."""
-        found = dominant_script(text, min_letters=2)
-        if found is None or (declared in languages() and language(declared).script == found[0]):
-            return declared
-        other = script_language(found[0], self.langs)
-        return other.code if other is not None else declared
+        return language_of(text, (declared, *self.langs, *languages()), declared)
 
     def prepare(self, text: str, lang: str) -> str:
         """``text`` with break opportunities for the scripts without spaces."""

@@ -34,6 +34,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from ..chars import codepoints
 from ..errors import Code, Diagnostic, GcmReviewError, Location
 from ..survey.languages import language, languages
 from .scripts import ZWSP, ShapingProblem, font_file, script_runs, shaping_problems
@@ -217,10 +218,6 @@ GLYPH_CODES: dict[GlyphKind, Code] = {
 }
 
 
-def _codepoints(text: str) -> str:
-    return " ".join(f"U+{ord(c):04X}" for c in text)
-
-
 @dataclass(frozen=True)
 class GlyphProblem:
     """Text the PDF cannot show properly.
@@ -246,16 +243,11 @@ class GlyphProblem:
         code = GLYPH_CODES[self.kind]
         where = "".join([f" in question {self.question}" if self.question else "",
                          f" (written by {self.contributor})" if self.contributor else ""])
-        values = {"chars": f"'{self.text}' ({_codepoints(self.text)})", "cluster": f"{self.text} ({_codepoints(self.text)})",
-                  "where": where, "context": _visible(self.context), "font": self.font or "any font",
+        values = {"chars": f"'{self.text}' ({codepoints(self.text)})", "cluster": f"{self.text} ({codepoints(self.text)})",
+                  "where": where, "context": self.context, "font": self.font or "any font",
                   "language": language(self.lang).name if self.lang in languages() else "The"}
         key = ", ".join(x for x in (f"question {self.question}" if self.question else "", self.contributor) if x)
         return Diagnostic.make(code, Location(key=key), **values)
-
-
-def _visible(text: str) -> str:
-    """Control characters shown as U+XXXX, so a message never carries them raw to a terminal."""
-    return "".join(f"U+{ord(c):04X}" if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 else c for c in text)
 
 
 class GlyphError(GcmReviewError):

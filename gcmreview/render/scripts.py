@@ -25,7 +25,7 @@ from typing import Literal
 import icu
 import uharfbuzz as hb
 
-from ..survey.languages import Language, language, languages
+from ..survey.languages import Language, language, language_for_script, languages
 
 __all__ = [
     "ZWSP",
@@ -34,7 +34,6 @@ __all__ = [
     "break_all",
     "font_file",
     "needs_breaks",
-    "script_language",
     "script_runs",
     "shaping_problems",
 ]
@@ -107,14 +106,6 @@ def add_break_opportunities(text: str, lang: Language | str) -> str:
     return "".join(out)
 
 
-@cache
-def script_language(script: str, prefer: tuple[str, ...] = ()) -> Language | None:
-    """The language that stands for ``script``: the first of ``prefer`` written in it, else the first known."""
-    found = [language(code) for code in prefer if code in languages() and language(code).script == script]
-    found += [lang for lang in languages().values() if lang.script == script]
-    return found[0] if found else None
-
-
 def break_all(text: str, lang: Language | str = "") -> str:
     """:func:`add_break_opportunities` for ``lang`` and for every other spaceless script in ``text``.
 
@@ -124,7 +115,7 @@ def break_all(text: str, lang: Language | str = "") -> str:
     if lang:
         text = add_break_opportunities(text, lang)
     for script in sorted(_NO_SPACES):
-        other = script_language(script)
+        other = language_for_script(script)
         if other is not None and (not lang or other.code != _as_language(lang).code) and other.found_in(text):
             text = add_break_opportunities(text, other)
     return text
@@ -133,7 +124,7 @@ def break_all(text: str, lang: Language | str = "") -> str:
 @cache
 def _complex_scripts() -> tuple[Language, ...]:
     """One language for each complex script known."""
-    found = (script_language(script) for script in sorted({x.script for x in languages().values()}))
+    found = (language_for_script(script) for script in sorted({x.script for x in languages().values()}))
     return tuple(lang for lang in found if lang is not None and lang.complex_script)
 
 

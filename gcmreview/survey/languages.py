@@ -1,7 +1,9 @@
-"""Languages and scripts a review can use (data in ``data/languages.toml``).
+"""Languages and scripts a review can use (data in ``data/languages.toml``), and the language of a text.
 
 Stage: reference data. Used to label workbook columns, to tag documents with a
-language, and to notice text written in the wrong language column.
+language, and to notice text written in the wrong language column. The one
+decision of which language a text is written in is :func:`language_of`, used
+alike by translation status, the document layout and the typesetting of pages.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ import re
 import tomllib
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from functools import cache, lru_cache
 from importlib import resources
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["Language", "dominant_script", "language", "languages"]
+__all__ = ["MIN_LETTERS", "Language", "complex_language_in", "dominant_script", "language", "language_for_script", "language_of", "languages"]
 
 
 class Language(BaseModel):
@@ -92,7 +95,11 @@ def _scripts() -> dict[str, Language]:
     return out
 
 
-def dominant_script(text: str, min_letters: int = 3) -> tuple[str, float] | None:
+MIN_LETTERS = 2
+"""Fewer letters than this and a text's script is not decided (a number, an initial)."""
+
+
+def dominant_script(text: str, min_letters: int = MIN_LETTERS) -> tuple[str, float] | None:
     """The script most letters of ``text`` are written in, and its share of letters.
 
     Only letters and combining marks count (digits, punctuation and spaces do not).
@@ -116,3 +123,38 @@ def _script_of(char: str) -> str | None:
     if not unicodedata.category(char).startswith(("L", "M")):
         return None
     return next((s for s, lang in _scripts().items() if lang.owns(char)), "Other")
+
+
+@cache
+def language_for_script(script: str, prefer: tuple[str, ...] = ()) -> Language | None:
+    """The language that stands for ``script``: the first of ``prefer`` written in it, else the first known."""
+    found = [language(code) for code in prefer if code in languages() and language(code).script == script]
+    found += [lang for lang in languages().values() if lang.script == script]
+    return found[0] if found else None
+
+
+def language_of(text: str, among: Iterable[str], default: str) -> str:
+    """The language ``text`` is written in: the first of ``among`` whose script most of its letters are in.
+
+    ``default`` when the text has fewer than :data:`MIN_LETTERS` letters or is written in
+    the script of none of ``among``.
+    """
+    found = dominant_script(text)
+    if found is None:
+        return default
+    return next((code for code in among if code in languages() and languages()[code].script == found[0]), default)
+
+
+@cache
+def _complex_languages() -> tuple[Language, ...]:
+    return tuple(lang for lang in languages().values() if lang.complex_script)
+
+
+def complex_language_in(text: str) -> str:
+    """The first language of a complex (non-Latin) script that has a letter in ``text``, or ""."""
+    for char in text:
+        if char >= "\u0590":  # below: Latin, Greek, Cyrillic, Armenian
+            found = next((lang.code for lang in _complex_languages() if lang.owns(char)), "")
+            if found:
+                return found
+    return ""

@@ -33,7 +33,7 @@ Safety rules:
   reviewed unless ``confirm_unchanged=True``.
 
 Segment language for single-language fields (actions, statistics) comes from the
-text's script (:func:`~gcmreview.languages.dominant_script`); text in Latin script,
+text's script (:func:`~gcmreview.survey.languages.language_of`); text in Latin script,
 or whose script is not a review language's, counts as English.
 """
 
@@ -53,7 +53,6 @@ from xml.etree import ElementTree
 from xml.parsers import expat
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
@@ -63,12 +62,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from translate.storage.xliff import Xliff1File, Xliff1Unit
 
+from ..chars import without_not_xml
 from ..config import ReviewConfig, pydantic_diagnostics
 from ..errors import Code, Diagnostic, GcmReviewError, Location, Severity, SourceMap, nearest
 from ..fsutil import atomic_write, atomic_write_with
 from ..model import Contribution
 from ..submission import TranslatedText
-from ..survey.languages import dominant_script, language
+from ..survey.languages import language, language_of
 from ..workbook.read import RawCell, open_workbook, read_table
 
 if TYPE_CHECKING:
@@ -261,17 +261,7 @@ def _single(
 ) -> Segment | None:
     if not text.strip():
         return None
-    return Segment(f"{code}/{kind}/{n}/{name}", code, kind, name, where, _language_of(text, review), text, row=n)
-
-
-def _language_of(text: str, review: ReviewConfig) -> str:
-    """The review language whose script the text is mostly written in; English otherwise."""
-    found = dominant_script(text)
-    if found is not None:
-        for lang in review.languages:
-            if language(lang).script == found[0]:
-                return lang
-    return "en" if "en" in review.languages else review.languages[0]
+    return Segment(f"{code}/{kind}/{n}/{name}", code, kind, name, where, language_of(text, review.languages, review.languages[0]), text, row=n)
 
 
 # ---------------------------------------------------------------- store
@@ -514,7 +504,7 @@ def guard_cell(text: str) -> str:
 
 def _cell_value(text: str) -> str:
     """Text as it can be written to a cell: guarded, without control characters a workbook cannot hold."""
-    return guard_cell(ILLEGAL_CHARACTERS_RE.sub("", text))
+    return guard_cell(without_not_xml(text)[0])
 
 
 def unguard_cell(text: str) -> str:

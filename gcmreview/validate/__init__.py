@@ -18,12 +18,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ..chars import bad_characters, codepoint
 from ..config import EMAIL_RE, ReviewConfig
 from ..errors import Code, Diagnostic, Location, SourceMap, nearest
-from ..model import Action, Answer, Contribution, Identity, PrincipleAnswer, Reference, Statistic
+from ..model import YEARS, Action, Answer, Contribution, Identity, PrincipleAnswer, Reference, Statistic
 from ..survey import Survey, load_reference
 from ..survey.languages import dominant_script, language
-from ..text import CELL_LIMIT, bad_characters, citations, describe_char, word_count
+from ..text import CELL_LIMIT, citations, word_count
 from ..workbook.layout import IDENTITY_FIELDS, IDENTITY_SHEET, INSTRUCTIONS_SHEET, TABLES, TEMPLATE_VERSION, Column, TableSpec
 from ..workbook.read import RawCell, RawTable, open_workbook, read_table
 from ..workbook.write import HEADER_ROW
@@ -373,7 +374,6 @@ def _report_model_errors(parser: _Cells, columns: tuple[Column, ...], row: dict[
 # ---------------------------------------------------------------- content checks
 
 _URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$|^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-_YEARS = range(1945, 2101)
 
 
 def _strings(value: Any, path: str = "") -> list[tuple[str, str]]:
@@ -452,7 +452,7 @@ def _check_numbers(contribution: Contribution, report: _Report) -> None:
                     report(Code.UNKNOWN_OBJECTIVE, f"{section}[{i}].objectives", value=number)
     for section in ("actions", "statistics", "references"):
         for i, item in enumerate(getattr(contribution, section)):
-            if item.year is not None and item.year not in _YEARS:
+            if item.year is not None and item.year not in YEARS:
                 report(Code.BAD_YEAR, f"{section}[{i}].year", value=item.year)
 
 
@@ -482,7 +482,7 @@ def _check_texts(contribution: Contribution, review: ReviewConfig, survey: Surve
             report(Code.TOO_LONG, path, length=f"{len(text):,}")
         bad = bad_characters(text)
         if bad:
-            report(Code.BAD_CHARACTER, path, char=", ".join(sorted({describe_char(c) for c in bad})))
+            report(Code.BAD_CHARACTER, path, char=", ".join(sorted({codepoint(c) for c in bad})))
     for section in ("answers", "principles"):
         field = "text" if section == "answers" else "explanation"
         for i, item in enumerate(getattr(contribution, section)):

@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..config import ReviewConfig
 from ..i18n import translator
-from ..model import Contribution
+from ..model import FIRST_YEAR, LAST_YEAR, Contribution
 from ..survey import Survey, load_reference
 from .layout import (
     IDENTITY_FIELDS,
@@ -272,7 +272,7 @@ _ValidationMaker = Callable[[Column], DataValidation]
 _VALIDATIONS: dict[str, _ValidationMaker] = {
     "choice": lambda c: DataValidation("list", formula1='"' + ",".join(c.choices) + '"', allow_blank=True),
     "yesno": lambda c: DataValidation("list", formula1='"' + ",".join(c.choices) + '"', allow_blank=True),
-    "year": lambda c: DataValidation("whole", operator="between", formula1="1945", formula2="2100", allow_blank=True),
+    "year": lambda c: DataValidation("whole", operator="between", formula1=str(FIRST_YEAR), formula2=str(LAST_YEAR), allow_blank=True),
     "number": lambda c: DataValidation("decimal", operator="between", formula1="-1E+15", formula2="1E+15", allow_blank=True),
     "date": lambda c: DataValidation("date", operator="greaterThan", formula1="1", allow_blank=True),
 }

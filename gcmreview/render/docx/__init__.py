@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -48,7 +47,8 @@ from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run as DocxRun
 
-from ...survey.languages import language, languages
+from ...chars import codepoint, not_xml, without_not_xml
+from ...survey.languages import complex_language_in, language, languages
 from ..document import Body, ClusterView, Document, Item, PrincipleRow, QuestionView, Run, Table
 from . import template as wml
 
@@ -58,7 +58,6 @@ BOX = {True: "☒", False: "☐"}
 TABLE_WIDTH_CM = 16.0  # the base template's text width (A4, 2.5 cm margins), if a template has no page size
 CELL_MARGINS_CM = 0.38  # Word's default cell margins, left and right
 BOOKMARK_BASE = 100_000  # bookmark ids for first citations: BOOKMARK_BASE + footnote number
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 Step = tuple[str, Callable[[], object]]
 PRINCIPLES_TABLE = "principles table"  # the plan's section that is a table of its own
@@ -74,7 +73,7 @@ class DocxResult:
 
 def clean(text: str) -> tuple[str, int]:
     """``text`` in NFC without the characters XML 1.0 cannot hold (controls, U+FFFE/FFFF, lone surrogates)."""
-    result, removed = _NOT_XML.subn("", text)
+    result, removed = without_not_xml(text)
     return unicodedata.normalize("NFC", result), removed
 
 
@@ -141,7 +140,7 @@ class Writer:
         """Text safe for XML; what was removed is recorded with where it was."""
         result, removed = clean(text)
         if removed:
-            codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in _NOT_XML.findall(text)}))
+            codes = ", ".join(sorted({codepoint(c) for c in not_xml(text)}))
             where = self.where if len(self.docs) == 1 else f"{self.where} [{self.lang}]"
             self.cleaned.append(f"{where}: removed {removed} character(s) XML cannot hold ({codes})")
         return result
@@ -221,7 +220,7 @@ class Writer:
         """Mark a run's language: ``lang`` if it is another, the writer's if complex, and any complex script in it."""
         lang = lang if lang in languages() else self.lang
         tags = [lang] if lang != self.lang or language(lang).complex_script else []
-        found = wml.script_language(text) if not language(lang).complex_script else ""
+        found = complex_language_in(text) if not language(lang).complex_script else ""
         for code in [*tags, *([found] if found else [])]:
             wml.set_script(r.get_or_add_rPr(), code)
 

@@ -25,7 +25,6 @@ import sys
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import docx
@@ -44,11 +43,11 @@ from docx.shared import Cm, Pt, RGBColor, Twips
 from docx.styles.style import BaseStyle, CharacterStyle, ParagraphStyle
 from docx.table import Table
 
-from ...survey.languages import language, languages
+from ...survey.languages import language
 
 __all__ = [
     "RPR_ORDER", "STYLES", "StyleSpec", "clear_template", "comments_root", "element", "ensure_styles", "has_page_field", "main",
-    "make_base_template", "mirror_complex_script", "renumber_comments", "rpr_child", "script_language", "script_styles", "set_document_language",
+    "make_base_template", "mirror_complex_script", "renumber_comments", "rpr_child", "script_styles", "set_document_language",
     "set_footnotes", "set_script", "set_widths", "simple_field",
 ]
 
@@ -343,21 +342,6 @@ def set_document_language(document: DocxDocument, locale: str, langs: Sequence[s
     theme = document.settings.element.find(qn("w:themeFontLang"))
     for code in complex_langs if theme is not None else ():
         theme.set(qn("w:bidi"), language(code).locale)
-
-
-@cache
-def _complex_languages() -> tuple[str, ...]:
-    return tuple(code for code, lang in languages().items() if lang.complex_script)
-
-
-def script_language(text: str) -> str:
-    """The first complex-script language whose letters ``text`` holds, or ""."""
-    for char in text:
-        if char >= "\u0590":  # below: Latin, Greek, Cyrillic, Armenian
-            found = next((code for code in _complex_languages() if language(code).owns(char)), "")
-            if found:
-                return found
-    return ""
 
 
 def element(tag: str, **attrs: str) -> BaseOxmlElement:

@@ -1,0 +1,65 @@
+"""Characters: which ones a document cannot hold, and how one is named in a message.
+
+Stage: shared. One home for these rules, used by validation (GCM213), the
+renderers (drafts may still hold such characters), the translators' workbook and
+every message that quotes what a contributor typed.
+
+* XML 1.0, and so every DOCX, XLSX and XLIFF file, cannot hold C0 control
+  characters other than tab, line feed and carriage return, lone surrogates, or
+  U+FFFE and U+FFFF (:func:`not_xml`, :func:`without_not_xml`).
+* Direction overrides and isolates (U+202A-U+202E, U+2066-U+2069) are valid XML
+  but can disguise text; contributors' text may not hold them either
+  (:func:`bad_characters`, :func:`printable`).
+* A message shows control, surrogate and direction characters as ``U+XXXX``
+  (:func:`visible`, :func:`codepoint`), so it never carries them raw to a terminal.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["bad_characters", "codepoint", "codepoints", "not_xml", "printable", "visible", "without_not_xml"]
+
+_NOT_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+_DIRECTION = "\u202a-\u202e\u2066-\u2069"
+_NOT_XML_RE = re.compile(f"[{_NOT_XML}]")
+_BAD_RE = re.compile(f"[{_NOT_XML}{_DIRECTION}]")
+_INVISIBLE_RE = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{_DIRECTION}\ufffe\uffff]")
+
+
+def codepoint(char: str) -> str:
+    """A character's code point as ``U+XXXX``, e.g. ``U+000B``."""
+    return f"U+{ord(char):04X}"
+
+
+def codepoints(text: str) -> str:
+    """Every character of ``text`` as ``U+XXXX``, separated by spaces."""
+    return " ".join(codepoint(c) for c in text)
+
+
+def visible(text: str) -> str:
+    """``text`` with control, surrogate and direction characters (and U+FFFE, U+FFFF) shown as ``U+XXXX``."""
+    return _INVISIBLE_RE.sub(lambda m: codepoint(m.group()), text)
+
+
+def not_xml(text: str) -> list[str]:
+    """The characters of ``text`` that XML 1.0 cannot hold."""
+    return _NOT_XML_RE.findall(text)
+
+
+def without_not_xml(text: str) -> tuple[str, int]:
+    """``text`` without the characters XML 1.0 cannot hold, and how many were removed."""
+    return _NOT_XML_RE.subn("", text)
+
+
+def bad_characters(text: str) -> list[str]:
+    """Characters a contributor's text may not hold: those XML cannot hold and the direction controls."""
+    return _BAD_RE.findall(text)
+
+
+def printable(text: str) -> str:
+    """``text`` without the characters :func:`bad_characters` finds (already reported as GCM213).
+
+    Only drafts reach the renderers with such text; no document format can hold it.
+    """
+    return _BAD_RE.sub("", text) if _BAD_RE.search(text) else text
