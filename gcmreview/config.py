@@ -10,15 +10,15 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .datafiles import pydantic_diagnostics
 from .errors import Code, Diagnostic, GcmReviewError, Location, nearest
 from .survey import available_surveys
 from .survey.languages import languages
 
-__all__ = ["CONFIG_NAME", "Contact", "Contributor", "Country", "ReviewConfig", "load_config", "pydantic_diagnostics"]
+__all__ = ["CONFIG_NAME", "Contact", "Contributor", "Country", "ReviewConfig", "load_config"]
 
 CONFIG_NAME = "review.toml"
 EMAIL_RE = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}$")
@@ -112,10 +112,6 @@ class ReviewConfig(_Config):
         return self
 
     @property
-    def national_language(self) -> str | None:
-        return self.languages[1] if len(self.languages) > 1 else None
-
-    @property
     def ordered_contributors(self) -> tuple[Contributor, ...]:
         """Contributors in submission order (``order``, then list order)."""
         indexed = list(enumerate(self.contributors))
@@ -128,55 +124,6 @@ class ReviewConfig(_Config):
 
     def contributor(self, code: str) -> Contributor | None:
         return next((c for c in self.contributors if c.code == code), None)
-
-
-def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
-    """The (nested) model that a pydantic location points into, for spelling hints."""
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = current.model_fields.get(part) if isinstance(current, type) and issubclass(current, BaseModel) else None
-        if field is None:
-            return None
-        annotation = field.annotation
-        args = [a for a in get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
-        current = args[0] if args else annotation
-    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
-
-
-def _key_path(loc: tuple[int | str, ...]) -> str:
-    """Render a pydantic location as a TOML/JSON key path, e.g. contributors[2].code."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _friendly(error: Any, model: type[BaseModel]) -> tuple[Code, dict[str, str]]:
-    """Translate one pydantic error into our wording."""
-    loc = error["loc"]
-    key = _key_path(loc)
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        parent = _model_at(model, loc[:-1])
-        siblings: list[str] = list(parent.model_fields) if parent else []
-        return Code.CONFIG_UNKNOWN_KEY, {"key": key, "suggestion": nearest(str(loc[-1]), siblings)}
-    if kind == "missing":
-        return Code.CONFIG_MISSING_KEY, {"key": key, "hint": "Add it; see README.md for an example."}
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if error.get("input") is not None and kind not in ("value_error",) and not isinstance(error["input"], dict):
-        message = f"{message} (found {error['input']!r})"
-    return Code.CONFIG_VALUE, {"detail": f"{key}: {message}." if key else f"{message}."}
-
-
-def pydantic_diagnostics(err: ValidationError, model: type[BaseModel], file: str) -> list[Diagnostic]:
-    """Every error of a pydantic validation, as diagnostics naming the key path."""
-    out = []
-    for error in err.errors():
-        code, values = _friendly(error, model)
-        out.append(Diagnostic.make(code, Location(file=file, key=_key_path(error["loc"])), **values))
-    return out
 
 
 def load_config(workspace: Path, display: str | None = None) -> ReviewConfig:

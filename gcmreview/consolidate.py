@@ -18,7 +18,6 @@ from .errors import Code, Diagnostic, Location, SourceMap
 from .model import Contribution
 from .submission import (
     ActionEntry,
-    Answer,
     Conflict,
     ContributorEntry,
     LeftOutEntry,
@@ -27,6 +26,7 @@ from .submission import (
     PrincipleResult,
     PrincipleVote,
     Provenance,
+    QuestionAnswers,
     ReferenceEntry,
     StatisticEntry,
     Submission,
@@ -134,8 +134,8 @@ def _contributors(review: ReviewConfig, inputs: list[_Input]) -> list[Contributo
     ]
 
 
-def _answer(question: Question, inputs: list[_Input]) -> Answer:
-    answer = Answer(question=question.id)
+def _answer(question: Question, inputs: list[_Input]) -> QuestionAnswers:
+    answer = QuestionAnswers(question=question.id)
     for item in inputs:
         for i, given in enumerate(item.contribution.answers):
             if given.question == question.id and given.text:

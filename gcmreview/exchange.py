@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from .config import ReviewConfig, pydantic_diagnostics
+from .config import ReviewConfig
+from .datafiles import load_json
 from .errors import Code, Diagnostic, GcmReviewError, Location, SourceMap
 from .model import Contribution
 from .survey import Survey
@@ -33,15 +32,7 @@ def contribution_json(contribution: Contribution) -> str:
 
 def load_contribution_json(path: Path, review: ReviewConfig, survey: Survey, display: str) -> Contribution:
     """Read and validate a contribution JSON file; GcmReviewError with every problem."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise GcmReviewError([Diagnostic.make(Code.JSON_SYNTAX, Location(file=display), detail=str(exc))]) from None
-    try:
-        contribution = Contribution.model_validate(data)
-    except ValidationError as exc:
-        found = pydantic_diagnostics(exc, Contribution, display)
-        raise GcmReviewError([Diagnostic(Code.JSON_VALUE.code, d.severity, d.message, d.location) for d in found]) from None
+    contribution = load_json(path, Contribution, display)
     problems = check_contribution(contribution, SourceMap(display), review, survey)
     if contribution.survey != survey.id:
         where = Location(file=display, key="survey")

@@ -7,6 +7,7 @@ the others from being read.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import multiprocessing
@@ -24,14 +25,11 @@ from .progress import NO_PROGRESS, Progress
 from .survey import Survey, load_survey
 from .validate import LeftOut, ReadResult, read_contribution
 from .workbook import workbook_name
+from .workspace import input_files
 
-__all__ = ["INPUT_SUFFIXES", "CheckResult", "check_workspace", "input_files"]
+__all__ = ["CheckResult", "check_workspace"]
 
 READING = "Reading workbooks"
-
-INPUT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
-"""Files in inputs/ that are taken as contributions (others are ignored)."""
-
 
 @dataclass
 class CheckResult:
@@ -44,6 +42,8 @@ class CheckResult:
 
     missing: list[Diagnostic] = field(default_factory=list)
     """GCM112 warnings: contributors whose workbook has not arrived."""
+    saved: dict[str, dt.datetime] = field(default_factory=dict)
+    """When each file of inputs/ was last saved (its modification time), by its name as shown."""
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -58,16 +58,6 @@ class CheckResult:
 
     def ok(self, strict: bool = False) -> bool:
         return self.count("error") == 0 and (not strict or self.count("warning") == 0)
-
-
-def input_files(workspace: Path) -> list[Path]:
-    """Contributor files in ``inputs/``, sorted; editor lock files and hidden files skipped."""
-    folder = workspace / "inputs"
-    return sorted(
-        p
-        for p in folder.iterdir()
-        if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not p.name.startswith((".", "~$"))
-    )
 
 
 def check_workspace(workspace: Path, progress: Progress = NO_PROGRESS, cache: Cache | None = None) -> CheckResult:
@@ -91,7 +81,15 @@ def check_workspace(workspace: Path, progress: Progress = NO_PROGRESS, cache: Ca
             owners.setdefault(code, display)
         result.results.append(read)
     result.missing = _missing(review, owners)
+    result.saved = {r.file: saved for r in result.results if (saved := _saved(workspace / r.file)) is not None}
     return result
+
+
+def _saved(path: Path) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromtimestamp(path.lstat().st_mtime).astimezone()
+    except OSError:
+        return None
 
 
 _PARALLEL_FROM = 4

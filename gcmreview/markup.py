@@ -1,4 +1,4 @@
-"""The light markup of answer cells -> blocks and spans that renderers lay out.
+"""The light markup of answer cells -> text blocks and spans that renderers lay out.
 
 Stage: shared by consolidation and the renderers. Only paragraphs (blank line),
 bullet and numbered lists, **bold**, *italic*, line breaks and ``[@key]``
@@ -18,7 +18,7 @@ from markdown_it.token import Token
 
 from .text import CITATION_RE
 
-__all__ = ["Block", "Span", "parse", "plain_text"]
+__all__ = ["Span", "TextBlock", "parse"]
 
 BlockKind = Literal["paragraph", "bullet", "numbered"]
 
@@ -35,7 +35,7 @@ class Span:
 
 
 @dataclass
-class Block:
+class TextBlock:
     """A paragraph or list item; ``number`` is the item's number in a numbered list."""
 
     kind: BlockKind = "paragraph"
@@ -50,9 +50,9 @@ def _parser() -> MarkdownIt:
     return md.enable(["list", "emphasis", "newline"])
 
 
-def parse(text: str) -> list[Block]:
+def parse(text: str) -> list[TextBlock]:
     """Blocks of an answer cell's text, in order."""
-    blocks: list[Block] = []
+    blocks: list[TextBlock] = []
     lists: list[str] = []  # open list kinds, innermost last
     number = ""
     for token in _parser().parse(text):
@@ -64,7 +64,7 @@ def parse(text: str) -> list[Block]:
             number = f"{token.info}{token.markup}" if lists[-1] == "numbered" else ""
         elif token.type == "inline":
             kind: BlockKind = "paragraph" if not lists else ("bullet" if lists[-1] == "bullet" else "numbered")
-            blocks.append(Block(kind, max(len(lists) - 1, 0), number if kind == "numbered" else "", _spans(token)))
+            blocks.append(TextBlock(kind, max(len(lists) - 1, 0), number if kind == "numbered" else "", _spans(token)))
             number = ""
     return blocks
 
@@ -96,13 +96,3 @@ def _cited(text: str, bold: bool, italic: bool) -> list[Span]:
     if pos < len(text):
         out.append(Span(text[pos:], bold, italic))
     return out
-
-
-def plain_text(blocks: list[Block]) -> str:
-    """The blocks as plain text (citations as [@key]), for word counts and logs."""
-    lines = []
-    for block in blocks:
-        body = "".join("\n" if s.linebreak else f"[@{s.cite}]" if s.cite else s.text for s in block.spans)
-        prefix = "- " if block.kind == "bullet" else f"{block.number} " if block.number else ""
-        lines.append("  " * block.level + prefix + body)
-    return "\n\n".join(lines)

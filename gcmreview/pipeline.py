@@ -7,20 +7,19 @@ documents -> files.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .cache import CACHE_DIR, Cache, code_digest, digest
-from .errors import Code, Diagnostic, GcmReviewError, Location
+from .errors import Diagnostic, GcmReviewError
 from .fsutil import atomic_write
 from .prepared import Prepared, prepare
 from .progress import NO_PROGRESS, Progress
@@ -33,10 +32,11 @@ from .render.pdf import GlyphError, render_pdf
 from .render.report import render_reports
 from .render.scripts import font_file
 from .render.templates import find_template, template_dirs
-from .submission import Submission
+from .submission import Submission, submission_schema
 from .survey.languages import languages
+from .workspace import build_lock
 
-__all__ = ["BuildResult", "build", "build_lock", "output_stem", "write_reports"]
+__all__ = ["BuildResult", "build", "output_stem", "write_reports"]
 
 
 @dataclass
@@ -74,28 +74,6 @@ def build(workspace: Path, *, draft: bool = False, progress: Progress = NO_PROGR
         return _build(workspace, draft, progress, use_cache)
 
 
-@contextmanager
-def build_lock(folder: Path) -> Iterator[None]:
-    """Hold ``build/.lock`` for the build; a second build at once gets a clear error.
-
-    The lock is the kernel's (flock), so a killed build leaves no stale lock. Temporary
-    files a killed build left behind are removed once the lock is held.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / ".lock").open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            where = Location(file="build/.lock")
-            raise GcmReviewError([Diagnostic.make(Code.BUILD_LOCKED, where)]) from None
-        for leftover in folder.glob(".*.tmp"):
-            leftover.unlink(missing_ok=True)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def submission_json(submission: Submission) -> str:
     """The submission as JSON; characters UTF-8 cannot hold (lone surrogates, only in drafts) are escaped."""
     try:
@@ -124,7 +102,7 @@ def _build(workspace: Path, draft: bool, progress: Progress, use_cache: bool) ->
     stem = output_stem(sub)
     files: dict[str, bytes | str] = {
         "submission.json": submission_json(sub),
-        "submission.schema.json": json.dumps(Submission.model_json_schema(), indent=2) + "\n",
+        "submission.schema.json": json.dumps(submission_schema(), indent=2) + "\n",
     }
     docs = layout_languages(sub, survey, tuple(sub.languages), draft=draft, problems=problems)
     review = layout_languages(sub, survey, tuple(sub.languages), review=True, draft=draft, problems=problems)

@@ -9,16 +9,17 @@ renderers in order of first citation.
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import GenerateJsonSchema
 
 from .config import Contact, Country
 from .model import Action, Identity, Statistic
 
 __all__ = [
     "ActionEntry",
-    "Answer",
     "Conflict",
     "ContributorEntry",
     "LeftOutEntry",
@@ -27,10 +28,12 @@ __all__ = [
     "PrincipleResult",
     "PrincipleVote",
     "Provenance",
+    "QuestionAnswers",
     "ReferenceEntry",
     "StatisticEntry",
     "Submission",
     "TranslatedText",
+    "submission_schema",
 ]
 
 
@@ -86,8 +89,11 @@ class StatisticEntry(_Model):
     source: Provenance
 
 
-class Answer(_Model):
+class QuestionAnswers(_Model):
     """Everything under one question of the form."""
+
+    # Published in the submission's schema as "Answer", its first name (see submission_schema()).
+    model_config = ConfigDict(extra="forbid", title="Answer")
 
     question: str
     paragraphs: list[Paragraph] = Field(default_factory=list)
@@ -163,7 +169,7 @@ class Submission(_Model):
     publish: bool
     contact: Contact
     contributors: list[ContributorEntry]
-    answers: list[Answer]
+    answers: list[QuestionAnswers]
     principles: list[PrincipleResult]
     references: list[ReferenceEntry]
     citation_ids: dict[str, str] = Field(description="'CODE:key' -> reference id.")
@@ -173,7 +179,7 @@ class Submission(_Model):
     conflicts: list[Conflict] = Field(default_factory=list)
     left_out: list[LeftOutEntry] = Field(default_factory=list)
 
-    def answer(self, question: str) -> Answer | None:
+    def answer(self, question: str) -> QuestionAnswers | None:
         return next((a for a in self.answers if a.question == question), None)
 
     def translated(self, segment: str, lang: str) -> TranslatedText | None:
@@ -182,3 +188,17 @@ class Submission(_Model):
     def reference(self, contributor: str, key: str) -> ReferenceEntry | None:
         ref_id = self.citation_ids.get(f"{contributor}:{key}")
         return next((r for r in self.references if r.id == ref_id), None)
+
+
+_PUBLISHED_NAMES = {"QuestionAnswers": "Answer"}
+"""Models renamed in the code since the schema was published, by their published name."""
+
+
+class _PublishedNames(GenerateJsonSchema):
+    def normalize_name(self, name: str) -> str:
+        return super().normalize_name(re.sub(r"\b\w+\b", lambda m: _PUBLISHED_NAMES.get(m.group(), m.group()), name))
+
+
+def submission_schema() -> dict[str, Any]:
+    """The JSON Schema of ``build/submission.json``, its definitions under their published names."""
+    return Submission.model_json_schema(schema_generator=_PublishedNames)

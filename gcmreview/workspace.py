@@ -1,12 +1,17 @@
-"""``gcmreview new``: scaffold a review workspace with a review.toml to edit.
+"""The review workspace: its folders and input files, the build lock, and ``gcmreview new``.
 
-Stage: workspace. Creates ``inputs/review.toml`` (valid as written, with example
-values to replace), ``templates/`` for document overrides and ``build/``.
+Stage: workspace. A workspace holds ``inputs/`` (``review.toml``, the contributors'
+workbooks, ``translations/``), ``templates/`` (the workspace's own document templates)
+and ``build/`` (the outputs). :func:`new_workspace` creates one with a
+``review.toml`` that is valid as written, with example values to replace.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .config import load_config
@@ -14,7 +19,10 @@ from .errors import Code, Diagnostic, GcmReviewError, Location
 from .fsutil import atomic_write
 from .survey.languages import language
 
-__all__ = ["new_workspace"]
+__all__ = ["INPUT_SUFFIXES", "build_lock", "display_path", "input_files", "new_workspace"]
+
+INPUT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+"""Files in inputs/ that are taken as contributions (others are ignored)."""
 
 _TEMPLATE = """\
 # Review workspace for {country}. Edit the values below, then run
@@ -65,3 +73,43 @@ def new_workspace(folder: Path, country: str, iso: str, lang: str) -> Path:
     atomic_write(config, text)
     load_config(folder)  # the scaffold must itself be valid
     return config
+
+
+def display_path(path: Path, workspace: Path) -> str:
+    """``path`` as messages show it: relative to the workspace when inside it (``inputs/lab.xlsx``)."""
+    try:
+        return path.resolve().relative_to(workspace.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def input_files(workspace: Path) -> list[Path]:
+    """Contributor files in ``inputs/``, sorted; editor lock files and hidden files skipped."""
+    folder = workspace / "inputs"
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not p.name.startswith((".", "~$"))
+    )
+
+
+@contextmanager
+def build_lock(folder: Path) -> Iterator[None]:
+    """Hold ``build/.lock`` for the build; a second build at once gets a clear error.
+
+    The lock is the kernel's (flock), so a killed build leaves no stale lock. Temporary
+    files a killed build left behind are removed once the lock is held.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".lock").open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            where = Location(file="build/.lock")
+            raise GcmReviewError([Diagnostic.make(Code.BUILD_LOCKED, where)]) from None
+        for leftover in folder.glob(".*.tmp"):
+            leftover.unlink(missing_ok=True)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -20,13 +20,13 @@ from ..errors import GcmReviewError
 from ..exchange import contribution_json, contribution_schema, export_workbook, load_contribution_json
 from ..i18n import translator
 from ..inputs import check_workspace
-from ..pipeline import build, build_lock, write_reports
+from ..pipeline import build, write_reports
 from ..prepared import prepare
-from ..submission import Submission
+from ..submission import submission_schema
 from ..survey import Survey, load_survey
 from ..survey.languages import languages
 from ..workbook import save_workbook, workbook_name, write_blank_workbooks
-from ..workspace import new_workspace
+from ..workspace import build_lock, display_path, new_workspace
 from .display import build_summary, check_summary, print_diagnostics, progress_for
 
 __all__ = ["main"]
@@ -99,13 +99,6 @@ def _review(workspace: Path) -> tuple[ReviewConfig, Survey]:
     return review, load_survey(review.survey)
 
 
-def _display(path: Path, workspace: Path) -> str:
-    try:
-        return path.resolve().relative_to(workspace.resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
 def _cmd_new(args: argparse.Namespace) -> int:
     config = new_workspace(args.folder, args.country, args.iso, args.language)
     print(f"Created {config}. Edit it, then run: gcmreview workbook {args.folder}")
@@ -114,7 +107,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 def _cmd_workbook(args: argparse.Namespace) -> int:
     for outcome in write_blank_workbooks(args.workspace, args.contributor):
-        shown = _display(outcome.path, args.workspace)
+        shown = display_path(outcome.path, args.workspace)
         state = "written" if outcome.written else "exists, left as it is (delete it to make a new blank one)"
         print(f"{outcome.contributor}: {shown} {state}")
     return EXIT_OK
@@ -151,7 +144,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    schema = Submission.model_json_schema() if args.submission else contribution_schema()
+    schema = submission_schema() if args.submission else contribution_schema()
     print(json.dumps(schema, ensure_ascii=False, indent=2))
     return EXIT_OK
 
@@ -199,7 +192,7 @@ def _cmd_translate(args: argparse.Namespace) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     review, survey = _review(args.workspace)
-    contribution = load_contribution_json(args.file, review, survey, _display(args.file, args.workspace))
+    contribution = load_contribution_json(args.file, review, survey, display_path(args.file, args.workspace))
     target = args.output or args.workspace / "inputs" / workbook_name(contribution.contributor)
     if target.exists() and not args.force:
         print(f"{target} exists; use --force to overwrite it or -o to write elsewhere.", file=sys.stderr)
@@ -211,7 +204,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     review, survey = _review(args.workspace)
-    contribution, diagnostics = export_workbook(args.file, review, survey, _display(args.file, args.workspace))
+    contribution, diagnostics = export_workbook(args.file, review, survey, display_path(args.file, args.workspace))
     sys.stdout.write(contribution_json(contribution))
     print_diagnostics(diagnostics, sys.stderr)
     return EXIT_INPUT if any(d.severity == "error" for d in diagnostics) else EXIT_OK

@@ -14,8 +14,8 @@ from typing import Literal
 
 from ..chars import printable
 from ..i18n import N_, Translator, translator
-from ..markup import Block, Span, parse
-from ..submission import ActionEntry, Answer, PrincipleResult, StatisticEntry, Submission
+from ..markup import Span, TextBlock, parse
+from ..submission import ActionEntry, PrincipleResult, QuestionAnswers, StatisticEntry, Submission
 from ..survey import Question, Survey, load_reference
 from ..survey.languages import language, language_of
 
@@ -201,7 +201,7 @@ class _Builder:
         source = language_of(text, self.s.languages, self.s.languages[0])
         return self._choose({source: text}, segment)
 
-    def _item(self, block: Block, contributor: str, lang: str, mark: str, style: str) -> Item:
+    def _item(self, block: TextBlock, contributor: str, lang: str, mark: str, style: str) -> Item:
         return Item(self.runs(block.spans, contributor), block.kind, block.level, block.number, contributor, lang, mark, style)  # type: ignore[arg-type]
 
     def question(self, q: Question) -> QuestionView:
@@ -213,7 +213,7 @@ class _Builder:
             view.body = [Item([Run(self.t(NO_ANSWER), italic=True)], style="note")]
         return view
 
-    def answer_body(self, answer: Answer) -> list[Body]:
+    def answer_body(self, answer: QuestionAnswers) -> list[Body]:
         body: list[Body] = []
         for paragraph in answer.paragraphs:
             body += self.text_items(paragraph.text, paragraph.contributor, segment=paragraph.segment)

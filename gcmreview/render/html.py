@@ -59,7 +59,7 @@ class ListBlock:
     entries: list[ListEntry] = field(default_factory=list)
 
 
-Block = Item | Table | ListBlock
+HtmlBlock = Item | Table | ListBlock
 
 
 def _value(item: Item) -> int | None:
@@ -88,9 +88,9 @@ def _nest(items: list[Item]) -> list[ListBlock]:
     return roots
 
 
-def blocks(body: list[Body]) -> list[Block]:
+def blocks(body: list[Body]) -> list[HtmlBlock]:
     """An answer body with its runs of list items grouped into (nested) lists."""
-    out: list[Block] = []
+    out: list[HtmlBlock] = []
     pending: list[Item] = []
     for part in body:
         if isinstance(part, Item) and part.kind != "paragraph":

@@ -45,7 +45,7 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NoReturn
@@ -53,23 +53,36 @@ from xml.etree import ElementTree
 from xml.parsers import expat
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from translate.storage.xliff import Xliff1File, Xliff1Unit
 
 from ..chars import without_not_xml
-from ..config import ReviewConfig, pydantic_diagnostics
+from ..config import ReviewConfig
+from ..datafiles import load_json
 from ..errors import Code, Diagnostic, GcmReviewError, Location, Severity, SourceMap, nearest
 from ..fsutil import atomic_write, atomic_write_with
+from ..i18n import N_
 from ..model import Contribution
 from ..submission import TranslatedText
+from ..survey import load_reference
 from ..survey.languages import language, language_of
 from ..workbook.read import RawCell, open_workbook, read_table
+from ..workbook.style import (
+    HEADER_FONT,
+    LOCKED_FILL,
+    PROMPT_LIMIT,
+    TITLE_FONT,
+    UNLOCKED,
+    WRAP,
+    add_table,
+    looks_like_formula,
+    protect,
+)
+from ..workspace import display_path
 
 if TYPE_CHECKING:
     from ..inputs import CheckResult
@@ -95,6 +108,7 @@ __all__ = [
     "pending",
     "resolve",
     "save_store",
+    "segment_label",
     "segments",
     "status",
     "store_path",
@@ -117,7 +131,6 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 
 _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 _FINGERPRINT_RE = re.compile(r"sha256:[0-9a-f]{16}")
-_GUARDED_START = ("=", "+", "-", "@", "\t", "\r", "'")
 _NOTE_FROM = "gcmreview"
 _MARKUP_HINT = "Keep [@key] citations, **bold** markers, '- ' bullets and empty lines between paragraphs as they are."
 
@@ -191,16 +204,27 @@ class Segment:
 
     @property
     def label(self) -> str:
-        """What the text is, for translators and messages, e.g. 'answer to question 1a'."""
-        if self.kind == "answer":
-            return f"answer to question {self.part}"
-        if self.kind == "principle":
-            return f"explanation of guiding principle '{self.part}'"
-        return f"{self.kind} {self.row}, {self.part}"
+        """What the text is, in English, for translators and the build log (:func:`segment_label`)."""
+        return segment_label(self)
 
     def text(self, lang: str) -> str | None:
         """The workbook's text in ``lang``, or None."""
         return self.source if lang == self.source_lang else self.targets.get(lang)
+
+
+_FIELDS = {"title": N_("title"), "description": N_("description"), "results": N_("results"), "indicator": N_("indicator")}
+
+
+def segment_label(segment: Segment, t: Callable[[str], str] = str) -> str:
+    """What a segment's text is, e.g. 'answer to question 1a' or 'action 2: title', through ``t`` (a translator)."""
+    if segment.kind == "answer":
+        return t(N_("answer to question {question}")).format(question=segment.part)
+    if segment.kind == "principle":
+        name = next((p.name for p in load_reference().principles if p.key == segment.part), segment.part)
+        return t(N_("explanation of principle '{principle}'")).format(principle=t(name))
+    what = t(_FIELDS.get(segment.part, segment.part))
+    template = N_("action {row}: {field}") if segment.kind == "action" else N_("statistic {row}: {field}")
+    return t(template).format(row=segment.row, field=what)
 
 
 def segments(check: CheckResult, review: ReviewConfig) -> list[Segment]:
@@ -305,15 +329,7 @@ def load_store(workspace: Path, lang: str) -> TranslationStore:
     display = _store_display(lang)
     if not path.is_file():
         return TranslationStore(lang=lang)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise GcmReviewError([Diagnostic.make(Code.JSON_SYNTAX, Location(file=display), detail=str(exc))]) from None
-    try:
-        store = TranslationStore.model_validate(data)
-    except ValidationError as exc:
-        found = pydantic_diagnostics(exc, TranslationStore, display)
-        raise GcmReviewError([Diagnostic(Code.JSON_VALUE.code, d.severity, d.message, d.location) for d in found]) from None
+    store = load_json(path, TranslationStore, display)
     if store.lang != lang:
         detail = f"lang: this file holds translations into '{store.lang}' but is named {lang}.json. Rename the file or correct 'lang'."
         raise GcmReviewError([Diagnostic.make(Code.JSON_VALUE, Location(file=display, key="lang"), detail=detail)])
@@ -489,17 +505,11 @@ def _xliff_unit(doc: Any, name: str, segment: Segment, earlier: Unit | None) -> 
 
 # ---------------------------------------------------------------- xlsx export
 
-_HEADER_FONT = Font(bold=True)
-_TITLE_FONT = Font(bold=True, size=14)
-_LOCKED_FILL = PatternFill("solid", fgColor="E7E6E6")
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_UNLOCKED = Protection(locked=False)
-_PROMPT_LIMIT = 255
 
 
 def guard_cell(text: str) -> str:
     """Neutralise spreadsheet injection: prefix one apostrophe to text starting with = + - @ tab CR or '."""
-    return "'" + text if text.startswith(_GUARDED_START) else text
+    return "'" + text if looks_like_formula(text) or text.startswith("'") else text
 
 
 def _cell_value(text: str) -> str:
@@ -509,7 +519,8 @@ def _cell_value(text: str) -> str:
 
 def unguard_cell(text: str) -> str:
     """Undo :func:`guard_cell` exactly: drop one apostrophe that precedes a guarded character."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(_GUARDED_START) else text
+    guarded = text[1:]
+    return guarded if text.startswith("'") and (looks_like_formula(guarded) or guarded.startswith("'")) else text
 
 
 def export_xlsx(segments: Iterable[Segment], lang: str, store: TranslationStore | None, path: Path) -> list[Segment]:
@@ -537,16 +548,16 @@ def export_xlsx(segments: Iterable[Segment], lang: str, store: TranslationStore 
 def _xlsx_preamble(ws: Worksheet, lang: str) -> None:
     name = language(lang).name
     ws["A1"] = f"Translations into {name} ({lang})"
-    ws["A1"].font = _TITLE_FONT
+    ws["A1"].font = TITLE_FONT
     ws["A2"] = (
         f"Write the {name} translation of each Source text in the Translation column, the only one you can edit. "
         f"{_MARKUP_HINT} Rows whose Status is 'stale' hold an earlier translation of a text that has changed: correct it."
     )
     ws["A3"] = TARGET_LABEL
     ws["B3"] = lang
-    ws["A3"].font = _HEADER_FONT
+    ws["A3"].font = HEADER_FONT
     for col, header in enumerate(XLSX_HEADERS, 1):
-        ws.cell(XLSX_HEADER_ROW, col, header).font = _HEADER_FONT
+        ws.cell(XLSX_HEADER_ROW, col, header).font = HEADER_FONT
 
 
 def _xlsx_row(ws: Worksheet, row: int, segment: Segment, earlier: Unit | None) -> None:
@@ -562,36 +573,31 @@ def _xlsx_row(ws: Worksheet, row: int, segment: Segment, earlier: Unit | None) -
     )
     for col, value in enumerate(values, 1):
         cell = ws.cell(row, col, _cell_value(value) if value is not None else None)
-        cell.alignment = _WRAP
+        cell.alignment = WRAP
         if XLSX_HEADERS[col - 1] == "Translation":
-            cell.protection = _UNLOCKED
+            cell.protection = UNLOCKED
         else:
-            cell.fill = _LOCKED_FILL
+            cell.fill = LOCKED_FILL
 
 
 def _xlsx_layout(ws: Worksheet, last: int, lang: str) -> None:
     """Table, widths, frozen header, input message on Translation, protection."""
     end = get_column_letter(len(XLSX_HEADERS))
-    table = Table(displayName=XLSX_TABLE, ref=f"A{XLSX_HEADER_ROW}:{end}{last}")
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
-    ws.add_table(table)
+    add_table(ws, XLSX_TABLE, f"A{XLSX_HEADER_ROW}:{end}{last}")
     for col, width in enumerate(XLSX_WIDTHS, 1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = f"A{XLSX_HEADER_ROW + 1}"
     column = get_column_letter(XLSX_HEADERS.index("Translation") + 1)
     for row in range(XLSX_HEADER_ROW + 1, last + 1):
-        ws[f"{column}{row}"].protection = _UNLOCKED
+        ws[f"{column}{row}"].protection = UNLOCKED
     prompt = (
         f"Type the {language(lang).name} translation of the Source text. Keep [@key] citations and **bold** markers. "
         "Leave it empty if you cannot translate it now. Stale rows: correct the earlier translation."
     )
-    validation = DataValidation(allow_blank=True, showInputMessage=True, promptTitle="Translation", prompt=prompt[:_PROMPT_LIMIT])
+    validation = DataValidation(allow_blank=True, showInputMessage=True, promptTitle="Translation", prompt=prompt[:PROMPT_LIMIT])
     validation.add(f"{column}{XLSX_HEADER_ROW + 1}:{column}{last}")
     ws.add_data_validation(validation)
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
-    ws.protection.autoFilter = False
+    protect(ws, filters=False)
 
 
 # ---------------------------------------------------------------- import
@@ -651,7 +657,7 @@ def import_translations(
     fingerprint it was exported with. Unknown ids are reported as warnings.
     GcmReviewError when the file cannot be read at all.
     """
-    display = _display(path, workspace)
+    display = display_path(path, workspace)
     kind, incoming, diagnostics = _read_translation_file(path, display, review)
     report = ImportReport(display, kind, diagnostics=diagnostics)
     known = {s.id: s for s in segments(check, review)}
@@ -691,13 +697,6 @@ def _store_unit(
     report.stored.setdefault(store.lang, []).append(unit.id)
     if status(segment, store.lang, store) == "stale":
         report.stale.append(unit.id)
-
-
-def _display(path: Path, workspace: Path) -> str:
-    try:
-        return path.resolve().relative_to(workspace.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _read_translation_file(path: Path, display: str, review: ReviewConfig) -> tuple[Literal["xliff", "xlsx"], list[_Incoming], list[Diagnostic]]:

@@ -13,11 +13,10 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..config import ReviewConfig
@@ -35,18 +34,22 @@ from .layout import (
     Column,
     TableSpec,
 )
+from .style import (
+    HELP_FONT,
+    LOCKED_FILL,
+    PROMPT_LIMIT,
+    TITLE_FONT,
+    TITLE_LIMIT,
+    UNLOCKED,
+    WRAP,
+    add_table,
+    looks_like_formula,
+    protect,
+)
 
 __all__ = ["build_workbook", "format_objectives"]
 
-LOCKED_FILL = PatternFill("solid", fgColor="E7E6E6")
-TITLE_FONT = Font(bold=True, size=14)
-HELP_FONT = Font(italic=True, color="444444")
-WRAP = Alignment(wrap_text=True, vertical="top")
-UNLOCKED = Protection(locked=False)
 HEADER_ROW = 4
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""Text starting with these is shown as text (quote prefix), never taken for a formula."""
-PROMPT_LIMIT, TITLE_LIMIT = 255, 32
 
 
 class _Labels:
@@ -99,13 +102,6 @@ def build_workbook(
     return wb
 
 
-def _protect(ws: Worksheet) -> None:
-    """Protect the sheet without a password; columns and rows can still be resized."""
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
-
-
 def _instructions_sheet(ws: Worksheet, labels: _Labels, review: ReviewConfig) -> None:
     ws.title = INSTRUCTIONS_SHEET
     ws.column_dimensions["A"].width = 90
@@ -117,7 +113,7 @@ def _instructions_sheet(ws: Worksheet, labels: _Labels, review: ReviewConfig) ->
         if row == 1:
             ws.cell(row, 1).font = TITLE_FONT
             ws.cell(row, 2).font = TITLE_FONT
-    _protect(ws)
+    protect(ws)
 
 
 def _identity_sheet(
@@ -148,17 +144,11 @@ def _identity_sheet(
         if spec.kind == "date":
             cell.number_format = "yyyy-mm-dd"
     last = HEADER_ROW + len(IDENTITY_FIELDS)
-    _add_table(ws, IDENTITY_SHEET, f"A{HEADER_ROW}:C{last}")
+    add_table(ws, IDENTITY_SHEET, f"A{HEADER_ROW}:C{last}")
     for letter, width in zip("ABC", (14, 34, 50), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
-    _protect(ws)
-
-
-def _add_table(ws: Worksheet, name: str, ref: str) -> None:
-    table = Table(displayName=name, ref=ref)
-    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
-    ws.add_table(table)
+    protect(ws)
 
 
 def _table_rows(
@@ -236,9 +226,9 @@ def _table_sheet(
         letter = get_column_letter(index)
         _validation(ws, col, labels, f"{letter}{first}:{letter}{last}")
     _word_rule(ws, columns, first, last)
-    _add_table(ws, spec.name, f"A{HEADER_ROW}:{get_column_letter(len(columns))}{last}")
+    add_table(ws, spec.name, f"A{HEADER_ROW}:{get_column_letter(len(columns))}{last}")
     ws.freeze_panes = f"{get_column_letter(2)}{first}"
-    _protect(ws)
+    protect(ws)
 
 
 def _column_label(col: Column, labels: _Labels) -> str:
@@ -255,7 +245,7 @@ def _write_cell(
         ref = f"{get_column_letter(source)}{row}"
         value = f'=IF(LEN(TRIM({ref}))=0,0,LEN(TRIM({ref}))-LEN(SUBSTITUTE(TRIM({ref})," ",""))+1)'
     cell = ws.cell(row, index, value)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and col.kind != "words":
+    if isinstance(value, str) and looks_like_formula(value) and col.kind != "words":
         cell.data_type = "s"  # text that looks like a formula stays text
         cell.quotePrefix = True
     cell.alignment = WRAP

@@ -43,7 +43,7 @@ from ... import translations as translate
 from ...errors import Code, Diagnostic, Location
 from ...i18n import N_, Translator, translator
 from ...markup import parse
-from ...submission import Answer, Paragraph, Submission
+from ...submission import Paragraph, QuestionAnswers, Submission
 from ...survey import GcmReference, Question, load_reference
 from ...survey.languages import language
 from ...text import word_count
@@ -414,7 +414,7 @@ def gather(prepared: Prepared, workspace: Path, *, generated: dt.datetime | None
         if file is not None:
             used.add(file)
             facts.file = file
-            facts.saved = _mtime(workspace / file)
+            facts.saved = check.saved.get(file)
             facts.diagnostics = [d for d in diagnostics if d.location.file == file]
         else:
             facts.diagnostics = [d for d in diagnostics if d.code == Code.MISSING_WORKBOOK.code and d.values.get("code") == entry.code]
@@ -459,13 +459,6 @@ def gather(prepared: Prepared, workspace: Path, *, generated: dt.datetime | None
     )
 
 
-def _mtime(path: Path) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromtimestamp(path.stat().st_mtime).astimezone()
-    except OSError:
-        return None
-
-
 def _paragraph_text(sub: Submission, paragraph: Paragraph, lang: str) -> str | None:
     if paragraph.text.get(lang):
         return paragraph.text[lang]
@@ -479,7 +472,7 @@ def _plain(text: str) -> str:
 
 
 def _question(question: Question, sub: Submission) -> QuestionFacts:
-    answer = sub.answer(question.id) or Answer(question=question.id)
+    answer = sub.answer(question.id) or QuestionAnswers(question=question.id)
     cells: dict[str, QuestionCell] = {}
     for paragraph in answer.paragraphs:
         cell = cells.setdefault(paragraph.contributor, QuestionCell())
@@ -531,7 +524,6 @@ _DECIDED_BY = {
     "coordinator": N_("the coordinator's answer"),
     "unanswered": N_("nobody answered"),
 }
-_FIELDS = {"title": N_("title"), "description": N_("description"), "results": N_("results"), "indicator": N_("indicator")}
 
 
 @dataclass
@@ -583,15 +575,7 @@ class View:
         return self.message(found) if found is not None else message
 
     def segment_label(self, segment: translate.Segment) -> str:
-        t = self.t
-        if segment.kind == "answer":
-            return t(N_("answer to question {question}")).format(question=segment.part)
-        if segment.kind == "principle":
-            name = next((p.name for p in load_reference().principles if p.key == segment.part), segment.part)
-            return t(N_("explanation of principle '{principle}'")).format(principle=t(name))
-        what = t(_FIELDS.get(segment.part, segment.part))
-        template = N_("action {row}: {field}") if segment.kind == "action" else N_("statistic {row}: {field}")
-        return t(template).format(row=segment.row, field=what)
+        return translate.segment_label(segment, self.t)
 
     def language_name(self, code: str) -> str:
         return language(code).native
