@@ -536,12 +536,12 @@ def worker(size: int, workspace: Path, workspace_en: Path, reps: int, reference:
     from gcmreview.consolidate import consolidate
     from gcmreview.inputs import check_workspace
     from gcmreview.model import Contribution
-    from gcmreview.pipeline import output_stem
     from gcmreview.prepared import prepare
     from gcmreview.render.document import layout, layout_languages
     from gcmreview.render.docx import build_docx
     from gcmreview.render.html import render_html
     from gcmreview.render.pdf import SafeFetcher, render_pdf
+    from gcmreview.render.plan import output_stem
     from gcmreview.render.templates import find_template, template_dirs
     from gcmreview.translations import Translations
     from gcmreview.workbook import save_workbook, workbook_name

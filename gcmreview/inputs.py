@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from .cache import Cache, code_digest, digest
 from .config import ReviewConfig, load_config
 from .errors import Code, Diagnostic, Location, SourceMap
 from .model import Contribution
+from .parallel import cores, in_workers
 from .progress import NO_PROGRESS, Progress
 from .survey import Survey, load_survey
 from .validate import LeftOut, ReadResult, read_contribution
@@ -112,18 +112,14 @@ def _read_all(
                 found[index] = decoded
                 progress.step(READING, displays[index])
     todo = [i for i in range(len(files)) if i not in found]
-    workers = min(len(todo), os.cpu_count() or 1)
-    if len(todo) >= _PARALLEL_FROM and workers > 1:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(read_contribution, files[i], review, survey, displays[i]) for i in todo]
-            for index, future in zip(todo, futures, strict=True):
-                found[index] = future.result()
-                progress.step(READING, displays[index])
+    reads = [partial(read_contribution, files[i], review, survey, displays[i]) for i in todo]
+    if len(todo) >= _PARALLEL_FROM and cores() > 1:
+        done: Iterable[tuple[int, ReadResult]] = in_workers(reads, in_order=True)
     else:
-        for index in todo:
-            found[index] = read_contribution(files[index], review, survey, displays[index])
-            progress.step(READING, displays[index])
+        done = ((n, read()) for n, read in enumerate(reads))
+    for n, read in done:
+        found[todo[n]] = read
+        progress.step(READING, displays[todo[n]])
     if cache is not None:
         for index in todo:
             cache.put("read", keys[index], {"file": displays[index]}, _encode(found[index]))

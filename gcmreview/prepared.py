@@ -15,7 +15,7 @@ from .cache import Cache
 from .consolidate import consolidate
 from .errors import Diagnostic
 from .inputs import CheckResult, check_workspace
-from .progress import NO_PROGRESS, Progress
+from .progress import NO_PROGRESS, Clock, Progress
 from .submission import Submission
 from .translations import Translations
 
@@ -37,12 +37,18 @@ class Prepared:
         return [d for d in self.diagnostics if d.severity == "error"]
 
 
-def prepare(workspace: Path, progress: Progress = NO_PROGRESS, cache: Cache | None = None) -> Prepared:
+def prepare(workspace: Path, progress: Progress = NO_PROGRESS, cache: Cache | None = None, clock: Clock | None = None) -> Prepared:
     """Read, check and consolidate a workspace (GcmReviewError only if review.toml is unusable).
 
-    With a ``cache`` (the build's), workbooks that did not change are not read again.
+    With a ``cache`` (the build's), workbooks that did not change are not read again;
+    a ``clock`` times the two stages ("read + check", "consolidate").
     """
     checked = check_workspace(workspace, progress, cache)
+    if clock is not None:
+        clock.lap("read + check")
     translations = Translations.load(checked)
     submission, found = consolidate(checked.review, checked.survey, checked.results, translations.resolved())
-    return Prepared(checked, translations, submission, checked.diagnostics + found + translations.stale_diagnostics())
+    prepared = Prepared(checked, translations, submission, checked.diagnostics + found + translations.stale_diagnostics())
+    if clock is not None:
+        clock.lap("consolidate")
+    return prepared

@@ -1,15 +1,17 @@
-"""Progress reporting hooks: the library says what it is doing; the CLI decides how to show it.
+"""Progress and timing: the library says what it is doing; a front end decides how to show it.
 
 Stage: shared. The pipeline calls :meth:`Progress.step` as it reads workbooks and
 renders outputs; the command line shows a rich progress bar when the terminal is
-interactive, and nothing otherwise (or with ``--quiet``).
+interactive, and nothing otherwise (or with ``--quiet``). :class:`Clock` times the
+build's stages for its log.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Protocol
 
-__all__ = ["NO_PROGRESS", "Progress"]
+__all__ = ["NO_PROGRESS", "Clock", "Progress"]
 
 
 class Progress(Protocol):
@@ -41,3 +43,16 @@ class _Silent:
 
 
 NO_PROGRESS: Progress = _Silent()
+
+
+class Clock:
+    """Times a build's stages: :meth:`lap` records the time since the previous lap."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps[stage] = now - self._last
+        self._last = now

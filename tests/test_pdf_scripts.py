@@ -32,8 +32,9 @@ from gcmreview.config import load_config
 from gcmreview.model import Contribution
 from gcmreview.prepared import prepare
 from gcmreview.render.document import Document, Item, Run, layout_languages
+from gcmreview.render.glyphs import GlyphError, glyph_problems
 from gcmreview.render.html import font_rules, render_bilingual_html, render_html
-from gcmreview.render.pdf import GlyphError, SafeFetcher, glyph_problems, render_pdf
+from gcmreview.render.pdf import SafeFetcher, render_pdf
 from gcmreview.render.scripts import ZWSP, add_break_opportunities, font_file, script_runs, shaping_problems
 from gcmreview.render.templates import template_dirs
 from gcmreview.survey import load_survey

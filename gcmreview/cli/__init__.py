@@ -157,7 +157,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print_diagnostics(exc.diagnostics, sys.stderr)
         print("Build refused: fix the errors above, or run `gcmreview build --draft` for a draft marked DRAFT.", file=sys.stderr)
         return EXIT_INPUT
-    print_diagnostics(sorted(result.prepared.diagnostics, key=lambda d: (d.location, d.code)), sys.stdout)
+    print_diagnostics(sorted(result.diagnostics, key=lambda d: (d.location, d.code)), sys.stdout)
     if not args.quiet:
         print("\n".join(build_summary(result, args.draft)))
     return EXIT_OK

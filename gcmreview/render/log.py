@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from ..errors import Diagnostic
 from ..submission import Submission
+from ..translations import Translations
 
-__all__ = ["Output", "render_log"]
+__all__ = ["Output", "render_log", "translation_lines"]
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,10 @@ def render_log(
     outputs: Sequence[Output],
     timings: dict[str, float],
     notes: Sequence[str] = (),
+    translations: Translations | None = None,
 ) -> str:
-    """The build log as text."""
+    """The build log as text; with ``translations``, what is still to translate, per language and contributor."""
+    notes = [*notes, *(translation_lines(translations) if translations is not None else [])]
     lines = [f"gcmreview build: {submission.country.name} ({submission.country.iso}), survey {submission.survey}", ""]
     received = [c for c in submission.contributors if c.file]
     lines.append(f"Contributors: {len(received)} of {len(submission.contributors)} workbooks received")
@@ -52,3 +55,17 @@ def render_log(
     lines += ["", "Outputs:"] + [f"  {o.path}{f'  ({o.about})' if o.about else ''}" for o in outputs]
     lines += ["", "Time:"] + [f"  {step:<14} {seconds:6.2f} s" for step, seconds in timings.items()]
     return "\n".join(lines) + "\n"
+
+
+def translation_lines(translations: Translations) -> list[str]:
+    """Per language, per contributor: how many texts still lack a translation (and which)."""
+    lines = []
+    for lang in translations.languages:
+        missing: dict[str, list[str]] = {}
+        for segment in translations.segments:
+            if translations.status(segment, lang) in ("missing", "stale"):
+                missing.setdefault(segment.contributor, []).append(segment.label)
+        total = sum(len(v) for v in missing.values())
+        lines.append(f"Translation into {lang}: {total} text(s) missing or stale")
+        lines += [f"  {code}: {len(labels)} ({'; '.join(labels)})" for code, labels in missing.items()]
+    return lines

@@ -9,12 +9,12 @@ whatever a workspace's stylesheet uses) and refuses everything else, so no
 text of a contribution can make the build read a local file or the network.
 
 Text the PDF cannot show properly fails the build: :func:`render_pdf` raises
-:class:`GlyphError` (a GcmReviewError whose diagnostics GCM500-503 name the
-language, the font, the characters and the question) when WeasyPrint drew a
-``.notdef`` box, or when HarfBuzz, shaping each Khmer, Lao, Myanmar or Thai
-stretch of the page in its language's font (:func:`glyph_problems`), finds a
-character the font lacks or a cluster it can only draw with a dotted circle,
-which WeasyPrint does not report.
+:class:`~.glyphs.GlyphError` (see :mod:`.glyphs`).
+
+WeasyPrint is faster on long documents with two changes to process-wide state
+(:func:`tuned`: the cycle collector's thresholds, and a pydyf lookup remembered).
+Only the build's render workers enter it (:func:`setup_render_worker`, their
+process initializer), so a program calling the library keeps its own settings.
 """
 
 from __future__ import annotations
@@ -22,22 +22,14 @@ from __future__ import annotations
 import gc
 import logging
 import mimetypes
-import re
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import lru_cache
-from html.parser import HTMLParser
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Literal
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from ..chars import codepoints
-from ..errors import Code, Diagnostic, GcmReviewError, Location
-from ..survey.languages import language, languages
-from .scripts import ZWSP, ShapingProblem, font_file, script_runs, shaping_problems
+from .glyphs import NOTDEF, GlyphError, glyph_problems
 from .templates import template_dirs
 
 with warnings.catch_warnings():
@@ -49,7 +41,7 @@ with warnings.catch_warnings():
     from weasyprint.pdf import VARIANTS
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-__all__ = ["PDF_VARIANT", "FetchRefused", "GlyphError", "GlyphProblem", "SafeFetcher", "glyph_problems", "render_pdf"]
+__all__ = ["PDF_VARIANT", "FetchRefused", "SafeFetcher", "render_pdf", "setup_render_worker", "tuned"]
 
 LOG = logging.getLogger(__name__)
 PDF_VARIANT: str | None = "pdf/ua-1" if "pdf/ua-1" in VARIANTS else None
@@ -138,12 +130,11 @@ def render_pdf(html: str, workspace: Path | None, *, fetcher: SafeFetcher | None
     """
     dirs = template_dirs(workspace)
     fetcher = fetcher if fetcher is not None else SafeFetcher(dirs)
-    with _captured_log(messages) as records, _fewer_collections():
+    with _captured_log(messages) as records:
         document = HTML(string=html, base_url=dirs[0].as_uri() + "/", url_fetcher=fetcher).render()
         if stats is not None:
             stats["pages"] = len(document.pages)
-        with remembered_page_references():
-            pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True, custom_metadata=False)
+        pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True, custom_metadata=False)
     assert isinstance(pdf, bytes)
     if check_glyphs:
         missing = sorted({str(r.args[0]) for r in records if r.msg.startswith(NOTDEF) and isinstance(r.args, tuple) and r.args})
@@ -201,145 +192,19 @@ def remembered_page_references() -> Iterator[None]:
         pydyf.PDF.page_references = original
 
 
-# --- Glyphs -------------------------------------------------------------------------------------
+@contextmanager
+def tuned() -> Iterator[None]:
+    """WeasyPrint tuned for long documents (:func:`_fewer_collections`, :func:`remembered_page_references`).
 
-NOTDEF = ".notdef glyph rendered"
-"""The start of WeasyPrint's warning for a character no installed font has (drawn as an empty box)."""
-
-GlyphKind = Literal["missing glyph", "dotted circle", "no font", "notdef"]
-
-# Codes and message templates. (To move into errors.Code, as GCM50x "Rendering", so
-# that the catalogs pick them up for translation.)
-GLYPH_CODES: dict[GlyphKind, Code] = {
-    "notdef": Code.GLYPH_NOTDEF,
-    "missing glyph": Code.GLYPH_MISSING,
-    "dotted circle": Code.GLYPH_DOTTED_CIRCLE,
-    "no font": Code.FONT_NOT_INSTALLED,
-}
-
-
-@dataclass(frozen=True)
-class GlyphProblem:
-    """Text the PDF cannot show properly.
-
-    ``kind``: "notdef" (WeasyPrint drew an empty box: no installed font has the
-    character), "missing glyph" (the language's font lacks it; another font may
-    stand in), "dotted circle" (the cluster is not valid in its script), "no font"
-    (the language's font is not installed). ``text`` is the character or cluster;
-    ``lang`` the language whose font was used, ``font`` its family; ``question`` and
-    ``contributor`` where the text is (from the HTML's ``id="q…"`` and
-    ``data-contributor``); ``context`` the text around it.
+    Both change process-wide state, so only a render worker enters this (for its whole life).
     """
-
-    kind: GlyphKind
-    text: str
-    lang: str = ""
-    font: str = ""
-    question: str = ""
-    contributor: str = ""
-    context: str = ""
-
-    def diagnostic(self) -> Diagnostic:
-        code = GLYPH_CODES[self.kind]
-        where = "".join([f" in question {self.question}" if self.question else "",
-                         f" (written by {self.contributor})" if self.contributor else ""])
-        values = {"chars": f"'{self.text}' ({codepoints(self.text)})", "cluster": f"{self.text} ({codepoints(self.text)})",
-                  "where": where, "context": self.context, "font": self.font or "any font",
-                  "language": language(self.lang).name if self.lang in languages() else "The"}
-        key = ", ".join(x for x in (f"question {self.question}" if self.question else "", self.contributor) if x)
-        return Diagnostic.make(code, Location(key=key), **values)
+    with _fewer_collections(), remembered_page_references():
+        yield
 
 
-class GlyphError(GcmReviewError):
-    """The PDF would show some text wrongly (see :class:`GlyphProblem`); ``pdf`` is the PDF made anyway."""
-
-    def __init__(self, problems: Sequence[GlyphProblem], pdf: bytes | None = None) -> None:
-        self.problems = list(problems)
-        self.pdf = pdf
-        super().__init__(p.diagnostic() for p in self.problems)
-
-    def __reduce__(self) -> tuple[type[GlyphError], tuple[list[GlyphProblem], bytes | None]]:
-        """Picklable with its problems (the build renders PDFs in worker processes)."""
-        return (GlyphError, (self.problems, self.pdf))
+_WORKER = ExitStack()
 
 
-class _Texts(HTMLParser):
-    """The text nodes of a page's body, each with the question and contributor around it."""
-
-    SKIP = frozenset({"head", "title", "style", "script"})
-    VOID = frozenset({"br", "meta", "link", "img", "col", "hr", "input"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, str, str]] = []  # (tag, question, contributor)
-        self.texts: list[tuple[str, str, str]] = []  # (text, question, contributor)
-        self.skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.VOID:
-            return
-        a = {k: v or "" for k, v in attrs}
-        question, contributor = self.stack[-1][1:] if self.stack else ("", "")
-        if re.fullmatch(r"q\w+", a.get("id", "")):
-            question = a["id"][1:]
-        self.stack.append((tag, question, a.get("data-contributor", contributor)))
-        self.skipping += tag in self.SKIP
-
-    def handle_endtag(self, tag: str) -> None:
-        while self.stack:
-            open_tag = self.stack.pop()[0]
-            self.skipping -= open_tag in self.SKIP
-            if open_tag == tag:
-                break
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping and data.strip():
-            question, contributor = self.stack[-1][1:] if self.stack else ("", "")
-            self.texts.append((data, question, contributor))
-
-
-def _context(text: str, start: int, length: int) -> str:
-    """The words around ``text[start:start + length]``, without break opportunities."""
-    return re.sub(r"\s+", " ", text[max(0, start - 30) : start + length + 30]).replace(ZWSP, "").strip()
-
-
-def glyph_problems(html: str, notdef: Sequence[str] = ()) -> list[GlyphProblem]:
-    """What the PDF of ``html`` cannot show properly: every stretch of Khmer, Lao, Myanmar or
-    Thai text shaped with HarfBuzz in its language's font (the font the page's ``:lang()``
-    rules name for that script), and the characters of ``notdef`` (WeasyPrint's .notdef
-    warnings), located in the page. One problem per kind, text and place.
-    """
-    parser = _Texts()
-    parser.feed(html)
-    parser.close()
-    found: dict[tuple[str, str, str, str, str], GlyphProblem] = {}
-
-    def add(problem: GlyphProblem) -> None:
-        found.setdefault((problem.kind, problem.text, problem.lang, problem.question, problem.contributor), problem)
-
-    for char in notdef:
-        hit = next(((t, q, c) for t, q, c in parser.texts if char in t), None)
-        text, question, contributor = hit if hit is not None else ("", "", "")
-        add(GlyphProblem("notdef", char, question=question, contributor=contributor,
-                         context=_context(text, text.find(char), 1) if text else ""))
-    for text, question, contributor in parser.texts:
-        offset = 0
-        for lang, run in script_runs(text):
-            offset = text.find(run, offset)
-            font = font_file(lang.font)
-            if font is None:
-                add(GlyphProblem("no font", "", lang.code, lang.font))
-                continue
-            for problem in _shaping(run, lang.code, font):
-                shown = problem.text.replace(ZWSP, "") or problem.text
-                if problem.kind == "missing glyph" and shown in notdef:
-                    continue  # reported above: no font at all has it
-                add(GlyphProblem(problem.kind, shown, lang.code, lang.font, question, contributor,
-                                 _context(text, offset + problem.start, len(problem.text))))
-            offset += len(run)
-    return list(found.values())
-
-
-@lru_cache(maxsize=4096)
-def _shaping(text: str, lang: str, font: Path) -> tuple[ShapingProblem, ...]:
-    return tuple(shaping_problems(text, lang, font))
+def setup_render_worker() -> None:
+    """The process initializer of the build's render workers: :func:`tuned` until the worker ends."""
+    _WORKER.enter_context(tuned())

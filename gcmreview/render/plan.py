@@ -1,0 +1,183 @@
+"""The render stage: which files the submission becomes, and making them.
+
+Stage: render. :func:`plan_renders` lays the submission out in every review
+language (and once more as review drafts, with each paragraph's contributor) and
+lists the files to make: a DOCX and a PDF per language, the English review draft,
+and the bilingual draft as DOCX and PDF. :func:`render_all` makes them: a file whose
+documents, templates, fonts and renderers did not change since the last build is
+taken from the build cache; the others are rendered in worker processes on every
+core, the longest first, each by the renderer of its kind (:data:`RENDERERS`).
+Nothing is written here: the pipeline stores what is new in the cache and writes
+the files.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import asdict, dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any, Literal
+
+from ..cache import Cache, code_digest, digest
+from ..errors import Diagnostic
+from ..parallel import in_workers
+from ..progress import Progress
+from ..submission import Submission
+from ..survey import Survey
+from ..survey.languages import languages
+from .document import Document, layout_languages
+from .docx import build_docx
+from .docx.bilingual import build_bilingual_docx
+from .glyphs import GlyphError
+from .html import render_bilingual_html, render_html
+from .pdf import render_pdf, setup_render_worker
+from .scripts import font_file
+from .templates import find_template, template_dirs
+
+__all__ = ["RENDERERS", "RENDERING", "RenderJob", "RenderPlan", "Rendered", "output_stem", "plan_renders", "render_all"]
+
+RENDERING = "Rendering documents"
+"""The progress task of the render stage."""
+
+Kind = Literal["docx", "pdf"]
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """One file to make: its name in ``build/``, its kind, and the documents it shows (two side by side)."""
+
+    name: str
+    kind: Kind
+    documents: tuple[Document, ...]
+
+
+@dataclass
+class RenderPlan:
+    """The files to make, and notes for the build log about the layout."""
+
+    jobs: list[RenderJob]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Rendered:
+    """One file rendered (or taken from the cache), with what the renderer reported."""
+
+    data: bytes
+    messages: list[str] = field(default_factory=list)
+    pages: int = 0
+    glyphs: list[Diagnostic] = field(default_factory=list)
+    """Text the PDF shows wrongly (GCM50x)."""
+    cached: bool = False
+    key: str = ""
+    """The cache key of the file: a digest of everything it depends on."""
+
+    def facts(self) -> dict[str, object]:
+        """What the cache keeps besides the bytes."""
+        return {"messages": self.messages, "pages": self.pages, "glyphs": [d.to_json() for d in self.glyphs]}
+
+    @classmethod
+    def from_cache(cls, facts: dict[str, Any], data: bytes, key: str) -> Rendered:
+        glyphs = [Diagnostic.from_json(g) for g in facts["glyphs"]]
+        return cls(data, list(facts["messages"]), int(facts["pages"]), glyphs, cached=True, key=key)
+
+
+def output_stem(submission: Submission) -> str:
+    """Common start of output file names, e.g. ``KHM-escap-2020``."""
+    return f"{submission.country.iso}-{submission.survey}"
+
+
+def plan_renders(submission: Submission, survey: Survey, *, draft: bool, problems: list[str]) -> RenderPlan:
+    """The documents laid out and the files to make of them, for English, the national language and both."""
+    langs = tuple(submission.languages)
+    docs = layout_languages(submission, survey, langs, draft=draft, problems=problems)
+    review = layout_languages(submission, survey, langs, review=True, draft=draft, problems=problems)
+    stem = output_stem(submission)
+    jobs: list[RenderJob] = []
+    for doc in docs:
+        jobs += [RenderJob(f"{stem}.{doc.lang}.docx", "docx", (doc,)), RenderJob(f"{stem}.{doc.lang}.pdf", "pdf", (doc,))]
+    jobs.append(RenderJob(f"{stem}.en.review.docx", "docx", (review[0],)))
+    if len(review) == 2:
+        pair = f"{review[0].lang}-{review[1].lang}"
+        jobs += [RenderJob(f"{stem}.{pair}.docx", "docx", tuple(review)), RenderJob(f"{stem}.{pair}.pdf", "pdf", tuple(review))]
+    notes = [f"{d.lang}: {len(d.untranslated)} fixed text(s) not in the catalog, shown in English" for d in docs if d.untranslated]
+    return RenderPlan(jobs, notes)
+
+
+def render_all(jobs: list[RenderJob], workspace: Path, cache: Cache, progress: Progress) -> list[Rendered]:
+    """Every file of ``jobs``, in their order: from ``cache`` when nothing it depends on changed, else rendered.
+
+    Renders run in worker processes (even a single one), so that the renderers' tuning
+    (:func:`~.pdf.setup_render_worker`) never changes this process.
+    """
+    progress.start(RENDERING, len(jobs))
+    keys = _keys(jobs, workspace)
+    out: dict[int, Rendered] = {}
+    for index, (job, key) in enumerate(zip(jobs, keys, strict=True)):
+        entry = cache.get(job.kind, key)
+        with suppress(KeyError, TypeError, ValueError):
+            if entry is not None:
+                out[index] = Rendered.from_cache(*entry, key=key)
+                progress.step(RENDERING, job.name)
+    todo = sorted((i for i in range(len(jobs)) if i not in out), key=lambda i: _cost(jobs[i]), reverse=True)
+    template = find_template("base.docx", workspace)
+    calls = [partial(_render, jobs[i].kind, jobs[i].documents, workspace, template) for i in todo]
+    for n, rendered in in_workers(calls, initializer=setup_render_worker):
+        rendered.key = keys[todo[n]]
+        out[todo[n]] = rendered
+        progress.step(RENDERING, jobs[todo[n]].name)
+    return [out[i] for i in range(len(jobs))]
+
+
+def _keys(jobs: list[RenderJob], workspace: Path) -> list[str]:
+    """Each file's cache key: its documents' whole content, the code and templates, and for PDFs the fonts."""
+    dirs = template_dirs(workspace)
+    salt = {"docx": code_digest(dirs), "pdf": code_digest(dirs, [font_file(lang.font) for lang in languages().values()])}
+    return [digest(salt[job.kind], job.kind, _content(job.documents)) for job in jobs]
+
+
+def _content(documents: tuple[Document, ...]) -> str:
+    """The documents' whole content as JSON (lone surrogates, only in drafts, escaped)."""
+    return json.dumps([asdict(doc) for doc in documents], ensure_ascii=True, default=str)
+
+
+def _cost(job: RenderJob) -> tuple[int, int]:
+    """Roughly how long a render takes, to start the longest first: PDFs, then by how much text."""
+    views = job.documents
+    return (job.kind == "pdf", len(views) * sum(len(v.clusters) + sum(len(q.body) for c in v.clusters for q in c.questions) for v in views))
+
+
+def _render(kind: Kind, documents: tuple[Document, ...], workspace: Path, template: Path) -> Rendered:
+    """One file, by the renderer of its kind (in a worker process)."""
+    return RENDERERS[kind](documents, workspace, template)
+
+
+def render_docx_file(documents: tuple[Document, ...], workspace: Path, template: Path) -> Rendered:
+    """A DOCX of one document, or of two side by side; what XML could not hold is reported."""
+    if len(documents) == 1:
+        result = build_docx(documents[0], template)
+    else:
+        result = build_bilingual_docx(documents[0], documents[1], template)
+    return Rendered(result.data, list(result.cleaned))
+
+
+def render_pdf_file(documents: tuple[Document, ...], workspace: Path, template: Path) -> Rendered:
+    """A PDF of one document, or of two side by side; text it shows wrongly is reported, with the PDF made anyway."""
+    if len(documents) == 1:
+        html = render_html(documents[0], workspace)
+    else:
+        html = render_bilingual_html(documents[0], documents[1], workspace)
+    messages: list[str] = []
+    stats: dict[str, int] = {}
+    try:
+        data = render_pdf(html, workspace, messages=messages, stats=stats)
+    except GlyphError as exc:
+        return Rendered(exc.pdf or b"", messages, stats.get("pages", 0), exc.diagnostics)
+    return Rendered(data, messages, stats.get("pages", 0))
+
+
+RENDERERS: dict[Kind, Callable[[tuple[Document, ...], Path, Path], Rendered]] = {"docx": render_docx_file, "pdf": render_pdf_file}
+"""The renderer of each kind of file."""
