@@ -14,9 +14,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .datafiles import pydantic_diagnostics
-from .errors import Code, Diagnostic, GcmReviewError, Location, nearest
-from .survey import available_surveys
-from .survey.languages import languages
+from .errors import Code, Diagnostic, GcmReviewError, Location
+from .survey import available_surveys, unknown_survey
+from .survey.languages import languages, unknown_language
 
 __all__ = ["CONFIG_NAME", "Contact", "Contributor", "Country", "ReviewConfig", "load_config"]
 
@@ -81,18 +81,16 @@ class ReviewConfig(_Config):
     @field_validator("survey")
     @classmethod
     def _survey(cls, value: str) -> str:
-        known = available_surveys()
-        if value not in known:
-            raise ValueError(f"unknown survey '{value}'{nearest(value, known)}; known surveys: {', '.join(known)}")
+        if value not in available_surveys():
+            raise ValueError(unknown_survey(value))
         return value
 
     @field_validator("languages")
     @classmethod
     def _languages(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        known = languages()
         for code in value:
-            if code not in known:
-                raise ValueError(f"unknown language '{code}'{nearest(code, known)}; known: {', '.join(known)}")
+            if code not in languages():
+                raise ValueError(unknown_language(code))
         if not value or value[0] != "en" or len(value) > 2 or len(set(value)) != len(value):
             raise ValueError('list English first, then at most one national language, e.g. ["en", "km"]')
         return value

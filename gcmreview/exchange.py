@@ -10,14 +10,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .config import ReviewConfig
+from .config import ReviewConfig, load_config
 from .datafiles import load_json
 from .errors import Code, Diagnostic, GcmReviewError, Location, SourceMap
 from .model import Contribution
-from .survey import Survey
+from .survey import Survey, load_survey
 from .validate import check_contribution, read_contribution
+from .workbook import save_workbook, workbook_name
+from .workspace import display_path
 
-__all__ = ["contribution_json", "contribution_schema", "export_workbook", "load_contribution_json"]
+__all__ = ["contribution_json", "contribution_schema", "export_contribution", "export_workbook", "import_contribution", "load_contribution_json"]
 
 
 def contribution_schema() -> dict[str, object]:
@@ -52,3 +54,25 @@ def export_workbook(path: Path, review: ReviewConfig, survey: Survey, display: s
     if result.contribution is None:
         raise GcmReviewError(result.diagnostics)
     return result.contribution, result.diagnostics
+
+
+def import_contribution(path: Path, workspace: Path, *, output: Path | None = None, force: bool = False) -> tuple[str, Path]:
+    """Write a filled workbook from a contribution JSON file: (contributor code, workbook written).
+
+    The workbook goes to ``inputs/<code>.xlsx`` unless ``output`` names another file; an
+    existing file is replaced only with ``force`` (FileExistsError otherwise).
+    GcmReviewError with every problem of the JSON.
+    """
+    review = load_config(workspace)
+    survey = load_survey(review.survey)
+    contribution = load_contribution_json(path, review, survey, display_path(path, workspace))
+    target = output or workspace / "inputs" / workbook_name(contribution.contributor)
+    if target.exists() and not force:
+        raise FileExistsError(f"{target} exists; use --force to overwrite it or -o to write elsewhere.")
+    return contribution.contributor, save_workbook(target, review, survey, contribution.contributor, contribution)
+
+
+def export_contribution(path: Path, workspace: Path) -> tuple[Contribution, list[Diagnostic]]:
+    """A workbook's contribution and the problems found in it; GcmReviewError if it cannot be read at all."""
+    review = load_config(workspace)
+    return export_workbook(path, review, load_survey(review.survey), display_path(path, workspace))

@@ -15,6 +15,7 @@ from .cache import Cache
 from .consolidate import consolidate
 from .errors import Diagnostic
 from .inputs import CheckResult, check_workspace
+from .model import Contribution
 from .progress import NO_PROGRESS, Clock, Progress
 from .submission import Submission
 from .translations import Translations
@@ -35,6 +36,29 @@ class Prepared:
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    @property
+    def files(self) -> list[str]:
+        """Every file of ``inputs/`` read, as messages name it."""
+        return [r.file for r in self.check.results]
+
+    @property
+    def contributions(self) -> list[Contribution]:
+        """The contributions that could be read."""
+        return self.check.contributions
+
+    @property
+    def missing(self) -> list[str]:
+        """The contributors of review.toml whose workbook has not arrived (or could not be used)."""
+        return [c.code for c in self.submission.contributors if not c.file]
+
+    def ok(self, strict: bool = False) -> bool:
+        """No errors (and, if ``strict``, no warnings)."""
+        return not self.errors and not (strict and self.warnings)
 
 
 def prepare(workspace: Path, progress: Progress = NO_PROGRESS, cache: Cache | None = None, clock: Clock | None = None) -> Prepared:

@@ -68,7 +68,7 @@ def test_lao_sample_checks_clean() -> None:
     result = gcmreview.check(LAO)
     assert [str(d) for d in result.diagnostics] == []
     assert result.ok(strict=True)
-    assert {c.contributor for c in result.contributions} == {c.code for c in result.review.contributors}
+    assert {c.contributor for c in result.contributions} == {c.code for c in result.check.review.contributors}
 
 
 def test_lao_sample_consolidates_without_conflicts() -> None:

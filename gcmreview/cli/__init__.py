@@ -14,19 +14,12 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from .. import __version__
+import gcmreview
+from gcmreview import GcmReviewError
+
 from ..config import ReviewConfig, load_config
-from ..errors import GcmReviewError
-from ..exchange import contribution_json, contribution_schema, export_workbook, load_contribution_json
-from ..i18n import translator
 from ..inputs import check_workspace
-from ..pipeline import build, write_reports
-from ..prepared import prepare
-from ..submission import submission_schema
 from ..survey import Survey, load_survey
-from ..survey.languages import languages
-from ..workbook import save_workbook, workbook_name, write_blank_workbooks
-from ..workspace import build_lock, display_path, new_workspace
 from .display import build_summary, check_summary, print_diagnostics, progress_for
 
 __all__ = ["main"]
@@ -38,7 +31,7 @@ EPILOG = """exit status: 0 success; 1 input errors (or warnings with --strict); 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gcmreview", description="Build a Voluntary GCM Review from ministries' workbooks.", epilog=EPILOG)
-    parser.add_argument("--version", action="version", version=f"gcmreview {__version__}")
+    parser.add_argument("--version", action="version", version=f"gcmreview {gcmreview.__version__}")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars and no summary; problems are still printed")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -46,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("folder", type=Path)
     new.add_argument("--country", default="Example country", help="country name as printed on the form")
     new.add_argument("--iso", default="XXX", help="ISO 3166-1 alpha-3 code, e.g. KHM, LAO, MMR")
-    new.add_argument("--language", default="km", choices=sorted(set(languages()) - {"en"}), help="national language")
+    new.add_argument("--language", default="km", choices=sorted(set(gcmreview.languages()) - {"en"}), help="national language")
 
     wb = sub.add_parser("workbook", help="write blank contributor workbooks into inputs/", epilog=EPILOG)
     wb.add_argument("workspace", nargs="?", type=Path, default=Path("."))
@@ -56,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("workspace", nargs="?", type=Path, default=Path("."))
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    check.add_argument("--lang", choices=sorted(languages()), help="language of the messages (default English)")
+    check.add_argument("--lang", choices=sorted(gcmreview.languages()), help="language of the messages (default English)")
     check.add_argument("--report", action="store_true", help="also write the coordinator's report to build/report.html (and report.<lang>.html)")
 
     build = sub.add_parser("build", help="build the submission into build/", epilog=EPILOG)
@@ -100,14 +93,14 @@ def _review(workspace: Path) -> tuple[ReviewConfig, Survey]:
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
-    config = new_workspace(args.folder, args.country, args.iso, args.language)
+    config = gcmreview.new_workspace(args.folder, args.country, args.iso, args.language)
     print(f"Created {config}. Edit it, then run: gcmreview workbook {args.folder}")
     return EXIT_OK
 
 
 def _cmd_workbook(args: argparse.Namespace) -> int:
-    for outcome in write_blank_workbooks(args.workspace, args.contributor):
-        shown = display_path(outcome.path, args.workspace)
+    for outcome in gcmreview.write_blank_workbooks(args.workspace, args.contributor):
+        shown = gcmreview.display_path(outcome.path, args.workspace)
         state = "written" if outcome.written else "exists, left as it is (delete it to make a new blank one)"
         print(f"{outcome.contributor}: {shown} {state}")
     return EXIT_OK
@@ -115,17 +108,16 @@ def _cmd_workbook(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     with progress_for(args.quiet) as progress:
-        prepared = prepare(args.workspace, progress)
-    t = translator(args.lang) if args.lang else None
+        prepared = gcmreview.check(args.workspace, progress=progress)
+    t = gcmreview.translator(args.lang) if args.lang else None
     diagnostics = sorted(prepared.diagnostics, key=lambda d: (d.location, d.code))
     if t is not None:
         diagnostics = [d.localized(t) for d in diagnostics]
-    errors = sum(d.severity == "error" for d in diagnostics)
-    warnings = len(diagnostics) - errors
+    errors, warnings = len(prepared.errors), len(prepared.warnings)
     if args.format == "json":
         payload = {
-            "files": [r.file for r in prepared.check.results],
-            "missing": [c.code for c in prepared.submission.contributors if not c.file],
+            "files": prepared.files,
+            "missing": prepared.missing,
             "errors": errors,
             "warnings": warnings,
             "diagnostics": [d.as_dict() for d in diagnostics],
@@ -136,15 +128,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
         if not args.quiet:
             print("\n".join(check_summary(prepared, diagnostics)))
     if args.report:
-        with build_lock(args.workspace / "build"):
-            for path in write_reports(prepared, args.workspace):
-                print(f"build/{path.name}", file=sys.stderr if args.format == "json" else sys.stdout)
-    failed = errors > 0 or (args.strict and warnings > 0)
-    return EXIT_INPUT if failed else EXIT_OK
+        for path in gcmreview.write_reports(prepared):
+            print(f"build/{path.name}", file=sys.stderr if args.format == "json" else sys.stdout)
+    return EXIT_OK if prepared.ok(strict=args.strict) else EXIT_INPUT
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    schema = submission_schema() if args.submission else contribution_schema()
+    schema = gcmreview.submission_schema() if args.submission else gcmreview.contribution_schema()
     print(json.dumps(schema, ensure_ascii=False, indent=2))
     return EXIT_OK
 
@@ -152,7 +142,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     try:
         with progress_for(args.quiet) as progress:
-            result = build(args.workspace, draft=args.draft, progress=progress, use_cache=not args.no_cache)
+            result = gcmreview.build(args.workspace, draft=args.draft, progress=progress, use_cache=not args.no_cache)
     except GcmReviewError as exc:
         print_diagnostics(exc.diagnostics, sys.stderr)
         print("Build refused: fix the errors above, or run `gcmreview build --draft` for a draft marked DRAFT.", file=sys.stderr)
@@ -191,21 +181,14 @@ def _cmd_translate(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    review, survey = _review(args.workspace)
-    contribution = load_contribution_json(args.file, review, survey, display_path(args.file, args.workspace))
-    target = args.output or args.workspace / "inputs" / workbook_name(contribution.contributor)
-    if target.exists() and not args.force:
-        print(f"{target} exists; use --force to overwrite it or -o to write elsewhere.", file=sys.stderr)
-        return EXIT_INPUT
-    save_workbook(target, review, survey, contribution.contributor, contribution)
-    print(f"{contribution.contributor}: {target} written")
+    code, target = gcmreview.import_contribution(args.file, args.workspace, output=args.output, force=args.force)
+    print(f"{code}: {target} written")
     return EXIT_OK
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    review, survey = _review(args.workspace)
-    contribution, diagnostics = export_workbook(args.file, review, survey, display_path(args.file, args.workspace))
-    sys.stdout.write(contribution_json(contribution))
+    contribution, diagnostics = gcmreview.export_contribution(args.file, args.workspace)
+    sys.stdout.write(gcmreview.contribution_json(contribution))
     print_diagnostics(diagnostics, sys.stderr)
     return EXIT_INPUT if any(d.severity == "error" for d in diagnostics) else EXIT_OK
 
@@ -230,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GcmReviewError as exc:
         print_diagnostics(exc.diagnostics, sys.stderr)
         return EXIT_INPUT
-    except (OSError, KeyError) as exc:
+    except OSError as exc:
         print(f"gcmreview: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except Exception:  # a bug: show it so it can be reported

@@ -14,11 +14,8 @@ from typing import TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from ..errors import Diagnostic
-from ..pipeline import BuildResult
-from ..prepared import Prepared
-from ..progress import NO_PROGRESS
-from ..progress import Progress as ProgressHook
+from gcmreview import NO_PROGRESS, BuildResult, Diagnostic, Prepared
+from gcmreview import Progress as ProgressHook
 
 __all__ = ["RichProgress", "build_summary", "check_summary", "print_diagnostics", "progress_for"]
 
@@ -69,10 +66,10 @@ def check_summary(prepared: Prepared, diagnostics: Sequence[Diagnostic]) -> list
     received = [c.code for c in sub.contributors if c.file]
     missing = [c.code for c in sub.contributors if not c.file]
     errors, warnings = _counts(diagnostics)
-    files = len(prepared.check.results)
+    files = len(prepared.files)
     lines = [f"Workbooks: {len(received)} of {len(sub.contributors)} contributors received" + (f" (missing: {', '.join(missing)})" if missing else "")]
     lines.append(f"Conflicts: {len(sub.conflicts)}; left out of the submission: {len(sub.left_out)}")
-    lines.append(f"{files} file(s) checked, {len(prepared.check.contributions)} read: {errors} error(s), {warnings} warning(s).")
+    lines.append(f"{files} file(s) checked, {len(prepared.contributions)} read: {errors} error(s), {warnings} warning(s).")
     return lines
 
 

@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..errors import Code, Diagnostic, GcmReviewError, Location, nearest
+
 __all__ = [
     "Cluster",
     "ContactField",
@@ -25,6 +27,7 @@ __all__ = [
     "available_surveys",
     "load_reference",
     "load_survey",
+    "unknown_survey",
 ]
 
 
@@ -165,9 +168,16 @@ def available_surveys() -> tuple[str, ...]:
     return tuple(sorted(n.removesuffix(".toml") for n in names if n not in _REFERENCE_FILES))
 
 
+def unknown_survey(survey_id: str) -> str:
+    """What to say of a survey id gcmreview does not know."""
+    known = available_surveys()
+    return f"unknown survey '{survey_id}'{nearest(survey_id, known)}; known surveys: {', '.join(known)}"
+
+
 @cache
 def load_survey(survey_id: str) -> Survey:
-    """Load a survey version by id (e.g. ``escap-2020``); KeyError if unknown."""
+    """Load a survey version by id (e.g. ``escap-2020``); GcmReviewError if unknown."""
     if survey_id not in available_surveys():
-        raise KeyError(survey_id)
+        detail = f"survey: {unknown_survey(survey_id)}."
+        raise GcmReviewError([Diagnostic.make(Code.CONFIG_VALUE, Location(key="survey"), detail=detail)])
     return Survey.model_validate(_data_file(f"{survey_id}.toml"))

@@ -18,7 +18,9 @@ from importlib import resources
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["MIN_LETTERS", "Language", "complex_language_in", "dominant_script", "language", "language_for_script", "language_of", "languages"]
+from ..errors import Code, Diagnostic, GcmReviewError, Location, nearest
+
+__all__ = ["MIN_LETTERS", "Language", "complex_language_in", "dominant_script", "language", "language_for_script", "language_of", "languages", "unknown_language"]
 
 
 class Language(BaseModel):
@@ -81,9 +83,19 @@ def languages() -> dict[str, Language]:
     }
 
 
+def unknown_language(code: str) -> str:
+    """What to say of a language code gcmreview does not know."""
+    known = languages()
+    return f"unknown language '{code}'{nearest(code, known)}; known: {', '.join(known)}"
+
+
 def language(code: str) -> Language:
-    """The language with this code; KeyError if unknown."""
-    return languages()[code]
+    """The language with this code; GcmReviewError if unknown."""
+    found = languages().get(code)
+    if found is None:
+        detail = f"languages: {unknown_language(code)}."
+        raise GcmReviewError([Diagnostic.make(Code.CONFIG_VALUE, Location(key="languages"), detail=detail)])
+    return found
 
 
 @cache
