@@ -17,7 +17,8 @@ from gcmreview.catalogs import template_catalog
 from gcmreview.i18n import translator
 from gcmreview.prepared import prepare
 from gcmreview.render.report import MESSAGES, coverage, render_report, render_reports
-from gcmreview.render.report.charts import CellCount, clip_text
+from gcmreview.render.report.charts import CellCount
+from gcmreview.render.report.svg import clip_text
 from gcmreview.render.templates import packaged_templates
 from gcmreview.text import word_count
 

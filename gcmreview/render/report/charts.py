@@ -15,17 +15,17 @@ charts reference nothing outside themselves (no ``url(...)``, ``href`` or ids
 shared with other charts), so the same chart may appear once per language on
 one page. Elements carry ``data-*`` attributes (``data-objective``,
 ``data-contributor``, ``data-count``...) for tests and for readers of the HTML.
+The drawing primitives and the fitting of labels are in :mod:`.svg`.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
 
-import icu
 from markupsafe import Markup, escape
+
+from .svg import HATCH, clip_text, coord, element, hatch, text_at, text_width
 
 __all__ = [
     "BUCKETS",
@@ -36,9 +36,7 @@ __all__ = [
     "HeatmapLabels",
     "HeatmapRow",
     "bucket",
-    "clip_text",
     "heatmap_svg",
-    "text_width",
     "word_bar_svg",
 ]
 
@@ -74,7 +72,6 @@ MISSING_FILL = "#d9d9d9"
 GRID = "#9a9a9a"
 INK = "#111111"
 MUTED = "#555555"
-HATCH = "#333333"
 
 
 def bucket(count: int) -> Bucket | None:
@@ -165,93 +162,6 @@ class HeatmapLabels:
     cell: str
 
 
-# ---------------------------------------------------------------- text helpers
-
-
-def _attrs(values: Mapping[str, object]) -> str:
-    return "".join(f' {name}="{escape(str(value))}"' for name, value in values.items() if value is not None)
-
-
-def _el(tag: str, attrs: Mapping[str, object] | None = None, content: str = "") -> str:
-    """One SVG element with an explicit end tag (``content`` is already markup)."""
-    return f"<{tag}{_attrs(attrs or {})}>{content}</{tag}>"
-
-
-def _text(x: float, y: float, text: str, **attrs: object) -> str:
-    return _el("text", {"x": _n(x), "y": _n(y), **{k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()}}, str(escape(text)))
-
-
-def _n(value: float) -> str:
-    """A coordinate without needless decimals."""
-    return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def _char_width(char: str) -> float:
-    """Rough advance of a character in em (enough to decide where to cut a label)."""
-    category = unicodedata.category(char)
-    if category in ("Mn", "Me", "Cf") or unicodedata.combining(char):
-        return 0.0
-    if unicodedata.east_asian_width(char) in ("W", "F"):
-        return 1.0
-    if char.isascii():
-        return 0.66 if char.isupper() or char.isdigit() else 0.56 if char != " " else 0.28
-    return 0.65  # other scripts' letters (Khmer, Lao, Myanmar, Thai) are wider than Latin ones
-
-
-_STACKING = frozenset("\u17d2\u1039\u0e3a")
-"""Khmer COENG, Myanmar VIRAMA...: the letter after one is written below the previous one."""
-
-
-def text_width(text: str, size: float) -> float:
-    """Estimated width of ``text`` in pixels at font size ``size``."""
-    total, previous = 0.0, ""
-    for char in text:
-        total += 0.0 if previous in _STACKING else _char_width(char)
-        previous = char
-    return total * size
-
-
-@cache
-def _breaks(kind: str) -> icu.BreakIterator:
-    root = icu.Locale("en")
-    return icu.BreakIterator.createWordInstance(root) if kind == "word" else icu.BreakIterator.createCharacterInstance(root)
-
-
-def _boundaries(text: str, kind: str) -> list[int]:
-    it = _breaks(kind)
-    it.setText(text)
-    return list(it)
-
-
-def clip_text(text: str, width: float, size: float) -> str:
-    """``text`` cut to fit ``width`` pixels, at a word boundary if possible (never inside a letter), with '…'."""
-    if text_width(text, size) <= width:
-        return text
-    room = width - text_width("…", size)
-    for kind in ("word", "char"):
-        cut = 0
-        for boundary in _boundaries(text, kind):
-            if text_width(text[:boundary], size) > room:
-                break
-            cut = boundary
-        if cut > 0 and (kind == "char" or text_width(text[:cut], size) > room * 0.6):
-            return text[:cut].rstrip(" ,;:-") + "…"
-    return "…"
-
-
-def _hatch(x: float, y: float, w: float, h: float, step: float = 6.0) -> str:
-    """Diagonal lines filling a rectangle (drawn, not a pattern: no ids, no url())."""
-    lines = []
-    offset = step
-    while offset < w + h:
-        # the line x + y' = x0 + offset, clipped to the rectangle
-        x1, y1 = x + min(offset, w), y + max(0.0, offset - w)
-        x2, y2 = x + max(0.0, offset - h), y + min(offset, h)
-        lines.append(f"M{_n(x1)} {_n(y1)}L{_n(x2)} {_n(y2)}")
-        offset += step
-    return _el("path", {"d": "".join(lines), "stroke": HATCH, "stroke-width": "0.8", "fill": "none", "class": "hm-hatch"})
-
-
 # ---------------------------------------------------------------- heatmap
 
 FONT = 12.0
@@ -265,115 +175,151 @@ MARK_W = 104.0
 TITLE_X = 40.0
 
 
-def heatmap_svg(data: HeatmapData, labels: HeatmapLabels, *, chart_id: str = "heatmap", lang: str = "") -> Markup:
-    """The coverage heatmap as an ``<svg>`` element (accessible name from its title and summary)."""
+@dataclass(frozen=True)
+class _Grid:
+    """Where the heatmap's columns stand: the contributors' from ``grid_x``, then the totals and the marks."""
+
+    columns: int
+    col_w: float
+    grid_x: float = LABEL_W
+
+    @property
+    def total_x(self) -> float:
+        return self.grid_x + self.col_w * self.columns + GAP
+
+    @property
+    def width(self) -> float:
+        return self.total_x + self.col_w + GAP + MARK_W
+
+
+def _grid(data: HeatmapData, labels: HeatmapLabels) -> _Grid:
+    """Columns wide enough for every contributor's code (and the "no workbook" note, if any)."""
     widths = [text_width(c.code, FONT) + 14 for c in data.columns]
     if not all(c.received for c in data.columns):
         widths.append(text_width(labels.no_workbook, 10.0) + 8)
-    col_w = max(60.0, *widths)
-    grid_x = LABEL_W
-    total_x = grid_x + col_w * len(data.columns) + GAP
-    width = total_x + col_w + GAP + MARK_W
-    parts: list[str] = []
+    return _Grid(len(data.columns), max(60.0, *widths))
 
-    # column axis and headers
-    parts.append(_text(grid_x + col_w * len(data.columns) / 2, 14, labels.columns_axis, text_anchor="middle", class_="hm-axis"))
-    parts.append(_text(2, HEADER_H - 8, labels.rows_axis, class_="hm-axis"))
-    for i, column in enumerate(data.columns):
-        x = grid_x + i * col_w
-        total = data.column_total(column.code)
-        content = _el("title", None, str(escape(column.name)))
-        content += _text(x + col_w / 2, HEADER_H - 22 if not column.received else HEADER_H - 8, column.code,
-                         text_anchor="middle", class_="hm-col-label")
-        if not column.received:
-            content += _text(x + col_w / 2, HEADER_H - 8, labels.no_workbook, text_anchor="middle", class_="hm-missing-label")
-        parts.append(_el("g", {"class": "hm-col", "data-contributor": column.code, "data-received": str(column.received).lower(),
-                               "data-total": total.total}, content))
-    parts.append(_text(total_x + col_w / 2, HEADER_H - 8, labels.total, text_anchor="middle", class_="hm-col-label hm-strong"))
 
-    # rows, grouped by cluster
-    y = HEADER_H
-    cluster = None
-    for row in data.rows:
-        if row.cluster != cluster:
-            cluster = row.cluster
-            heading = f"{labels.cluster.format(number=row.cluster)} · {row.cluster_title}"
-            room = total_x + col_w - 6
-            parts.append(_el("g", {"class": "hm-cluster", "data-cluster": row.cluster},
-                             _el("title", None, str(escape(heading)))
-                             + _el("line", {"x1": 0, "y1": _n(y + 3), "x2": _n(total_x + col_w), "y2": _n(y + 3), "stroke": INK, "stroke-width": "1"})
-                             + _text(2, y + CLUSTER_H - 7, clip_text(heading, room, FONT), class_="hm-cluster-label")))
-            y += CLUSTER_H
-        parts.append(_row(data, labels, row, y, col_w, grid_x, total_x))
-        y += ROW_H
-
-    # column totals
-    parts.append(_el("line", {"x1": 0, "y1": _n(y + 2), "x2": _n(total_x + col_w), "y2": _n(y + 2), "stroke": INK, "stroke-width": "1"}))
-    y += 4
-    parts.append(_text(TITLE_X, y + ROW_H - 7, labels.total, class_="hm-row-label hm-strong"))
-    grand = CellCount()
-    for i, column in enumerate(data.columns):
-        total = data.column_total(column.code)
-        grand += total
-        parts.append(_el("g", {"class": "hm-col-total", "data-contributor": column.code, "data-count": total.total},
-                         _text(grid_x + i * col_w + col_w / 2, y + ROW_H - 7, str(total.total), text_anchor="middle", class_="hm-strong")))
-    parts.append(_el("g", {"class": "hm-grand-total", "data-count": grand.total},
-                     _text(total_x + col_w / 2, y + ROW_H - 7, str(grand.total), text_anchor="middle", class_="hm-strong")))
-    y += ROW_H + 12
-
-    parts.append(_legend(labels, 0, y))
+def heatmap_svg(data: HeatmapData, labels: HeatmapLabels, *, chart_id: str = "heatmap", lang: str = "") -> Markup:
+    """The coverage heatmap as an ``<svg>`` element (accessible name from its title and summary)."""
+    grid = _grid(data, labels)
+    rows, y = _rows(data, labels, grid)
+    totals, y = _totals(data, labels, grid, y)
+    body = _headers(data, labels, grid) + rows + totals + _legend(labels, 0, y)
     height = y + LEGEND_H
-
-    uncovered = data.uncovered
+    uncovered = sorted(r.objective for r in data.uncovered)
     if uncovered:
-        summary = labels.summary.format(uncovered=", ".join(str(n) for n in sorted(r.objective for r in uncovered)), count=len(uncovered))
+        summary = labels.summary.format(uncovered=", ".join(str(n) for n in uncovered), count=len(uncovered))
     else:
         summary = labels.summary_all_covered
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
-    head = _el("title", {"id": title_id}, str(escape(labels.title))) + _el("desc", {"id": desc_id}, str(escape(f"{labels.description} {summary}")))
+    head = element("title", {"id": title_id}, str(escape(labels.title))) + element("desc", {"id": desc_id}, str(escape(f"{labels.description} {summary}")))
     svg_attrs = {
         "class": "heatmap",
         "id": chart_id,
         "role": "img",
         "aria-labelledby": f"{title_id} {desc_id}",
         "aria-label": f"{labels.title}. {summary}",
-        "viewBox": f"0 0 {_n(width)} {_n(height)}",
-        "width": _n(width),
-        "height": _n(height),
-        "font-size": _n(FONT),
+        "viewBox": f"0 0 {coord(grid.width)} {coord(height)}",
+        "width": coord(grid.width),
+        "height": coord(height),
+        "font-size": coord(FONT),
         "data-rows": len(data.rows),
         "data-columns": len(data.columns),
-        "data-uncovered": ",".join(str(n) for n in sorted(r.objective for r in uncovered)),
+        "data-uncovered": ",".join(str(n) for n in uncovered),
         "lang": lang or None,
     }
-    return Markup(_el("svg", svg_attrs, head + "".join(parts)))
+    return Markup(element("svg", svg_attrs, head + body))
 
 
-def _row(data: HeatmapData, labels: HeatmapLabels, row: HeatmapRow, y: float, col_w: float, grid_x: float, total_x: float) -> str:
+def _headers(data: HeatmapData, labels: HeatmapLabels, grid: _Grid) -> str:
+    """The axis names and the column headers: each contributor's code (and "no workbook"), then "Total"."""
+    col_w, grid_x = grid.col_w, grid.grid_x
+    parts = [text_at(grid_x + col_w * len(data.columns) / 2, 14, labels.columns_axis, text_anchor="middle", class_="hm-axis")]
+    parts.append(text_at(2, HEADER_H - 8, labels.rows_axis, class_="hm-axis"))
+    for i, column in enumerate(data.columns):
+        x = grid_x + i * col_w
+        total = data.column_total(column.code)
+        content = element("title", None, str(escape(column.name)))
+        content += text_at(x + col_w / 2, HEADER_H - 22 if not column.received else HEADER_H - 8, column.code,
+                         text_anchor="middle", class_="hm-col-label")
+        if not column.received:
+            content += text_at(x + col_w / 2, HEADER_H - 8, labels.no_workbook, text_anchor="middle", class_="hm-missing-label")
+        parts.append(element("g", {"class": "hm-col", "data-contributor": column.code, "data-received": str(column.received).lower(),
+                               "data-total": total.total}, content))
+    parts.append(text_at(grid.total_x + col_w / 2, HEADER_H - 8, labels.total, text_anchor="middle", class_="hm-col-label hm-strong"))
+    return "".join(parts)
+
+
+def _rows(data: HeatmapData, labels: HeatmapLabels, grid: _Grid) -> tuple[str, float]:
+    """The objectives' rows under their cluster headings, and the y below them."""
+    parts: list[str] = []
+    y = HEADER_H
+    cluster = None
+    for row in data.rows:
+        if row.cluster != cluster:
+            cluster = row.cluster
+            parts.append(_cluster_heading(labels, row, grid, y))
+            y += CLUSTER_H
+        parts.append(_row(data, labels, row, y, grid))
+        y += ROW_H
+    return "".join(parts), y
+
+
+def _cluster_heading(labels: HeatmapLabels, row: HeatmapRow, grid: _Grid, y: float) -> str:
+    """A rule across the chart and the cluster's number and title, above its first objective ``row``."""
+    heading = f"{labels.cluster.format(number=row.cluster)} · {row.cluster_title}"
+    right = grid.total_x + grid.col_w
+    return element("g", {"class": "hm-cluster", "data-cluster": row.cluster},
+               element("title", None, str(escape(heading)))
+               + element("line", {"x1": 0, "y1": coord(y + 3), "x2": coord(right), "y2": coord(y + 3), "stroke": INK, "stroke-width": "1"})
+               + text_at(2, y + CLUSTER_H - 7, clip_text(heading, right - 6, FONT), class_="hm-cluster-label"))
+
+
+def _totals(data: HeatmapData, labels: HeatmapLabels, grid: _Grid, y: float) -> tuple[str, float]:
+    """The row of column totals and the grand total below a rule at ``y``, and the y of the legend."""
+    col_w, total_x = grid.col_w, grid.total_x
+    parts = [element("line", {"x1": 0, "y1": coord(y + 2), "x2": coord(total_x + col_w), "y2": coord(y + 2), "stroke": INK, "stroke-width": "1"})]
+    y += 4
+    parts.append(text_at(TITLE_X, y + ROW_H - 7, labels.total, class_="hm-row-label hm-strong"))
+    grand = CellCount()
+    for i, column in enumerate(data.columns):
+        total = data.column_total(column.code)
+        grand += total
+        parts.append(element("g", {"class": "hm-col-total", "data-contributor": column.code, "data-count": total.total},
+                         text_at(grid.grid_x + i * col_w + col_w / 2, y + ROW_H - 7, str(total.total), text_anchor="middle", class_="hm-strong")))
+    parts.append(element("g", {"class": "hm-grand-total", "data-count": grand.total},
+                     text_at(total_x + col_w / 2, y + ROW_H - 7, str(grand.total), text_anchor="middle", class_="hm-strong")))
+    return "".join(parts), y + ROW_H + 12
+
+
+def _row(data: HeatmapData, labels: HeatmapLabels, row: HeatmapRow, y: float, grid: _Grid) -> str:
+    """One objective's row at ``y``: number, title, a cell per contributor and the total; hatched and marked if nobody covered it."""
+    col_w, grid_x, total_x = grid.col_w, grid.grid_x, grid.total_x
     total = data.row_total(row.objective)
     covered = total.total > 0
     title = clip_text(row.title, LABEL_W - TITLE_X - 16, FONT)
-    content = _el("title", None, str(escape(f"{row.objective}. {row.title}")))
+    content = element("title", None, str(escape(f"{row.objective}. {row.title}")))
     if not covered:
-        content += _hatch(grid_x, y, total_x + col_w - grid_x, ROW_H)
+        content += hatch(grid_x, y, total_x + col_w - grid_x, ROW_H)
     if not covered:
-        content += _text(2, y + ROW_H - 7, "✗", class_="hm-uncovered-label hm-strong")
-    content += _text(TITLE_X - 6, y + ROW_H - 7, str(row.objective), text_anchor="end",
+        content += text_at(2, y + ROW_H - 7, "✗", class_="hm-uncovered-label hm-strong")
+    content += text_at(TITLE_X - 6, y + ROW_H - 7, str(row.objective), text_anchor="end",
                      class_="hm-row-number" if covered else "hm-row-number hm-strong")
-    content += _text(TITLE_X, y + ROW_H - 7, title, class_="hm-row-label")
+    content += text_at(TITLE_X, y + ROW_H - 7, title, class_="hm-row-label")
     for i, column in enumerate(data.columns):
         content += _cell(data, labels, row, column, grid_x + i * col_w, y, col_w)
-    content += _el("g", {"class": "hm-row-total", "data-objective": row.objective, "data-count": total.total},
-                   _el("rect", {"x": _n(total_x), "y": _n(y), "width": _n(col_w), "height": _n(ROW_H),
+    content += element("g", {"class": "hm-row-total", "data-objective": row.objective, "data-count": total.total},
+                   element("rect", {"x": coord(total_x), "y": coord(y), "width": coord(col_w), "height": coord(ROW_H),
                                 "fill": ZERO_FILL if covered else "none", "stroke": GRID, "stroke-width": "0.5"})
-                   + _text(total_x + col_w / 2, y + ROW_H - 7, str(total.total), text_anchor="middle", class_="hm-strong"))
+                   + text_at(total_x + col_w / 2, y + ROW_H - 7, str(total.total), text_anchor="middle", class_="hm-strong"))
     if not covered:
-        content += _el("rect", {"x": _n(grid_x - 1), "y": _n(y + 1), "width": _n(total_x + col_w - grid_x + 2), "height": _n(ROW_H - 2),
+        content += element("rect", {"x": coord(grid_x - 1), "y": coord(y + 1), "width": coord(total_x + col_w - grid_x + 2), "height": coord(ROW_H - 2),
                                 "fill": "none", "stroke": INK, "stroke-width": "1.6", "stroke-dasharray": "5 3", "class": "hm-uncovered-outline"})
-        content += _text(total_x + col_w + GAP, y + ROW_H - 7, labels.not_covered, class_="hm-uncovered-mark hm-strong")
+        content += text_at(total_x + col_w + GAP, y + ROW_H - 7, labels.not_covered, class_="hm-uncovered-mark hm-strong")
     attrs = {"class": "hm-row" if covered else "hm-row hm-uncovered", "data-objective": row.objective, "data-cluster": row.cluster,
              "data-count": total.total, "data-covered": str(covered).lower()}
-    return _el("g", attrs, content)
+    return element("g", attrs, content)
 
 
 def _cell(data: HeatmapData, labels: HeatmapLabels, row: HeatmapRow, column: HeatmapColumn, x: float, y: float, w: float) -> str:
@@ -388,38 +334,38 @@ def _cell(data: HeatmapData, labels: HeatmapLabels, row: HeatmapRow, column: Hea
         fill, ink, shown = step.fill, step.ink, str(count.total)
     tip = labels.cell.format(objective=row.objective, contributor=column.code, answers=count.answers, actions=count.actions,
                              statistics=count.statistics, total=count.total)
-    content = _el("title", None, str(escape(tip)))
-    content += _el("rect", {"x": _n(x), "y": _n(y), "width": _n(w), "height": _n(ROW_H), "fill": fill, "stroke": GRID, "stroke-width": "0.5"})
+    content = element("title", None, str(escape(tip)))
+    content += element("rect", {"x": coord(x), "y": coord(y), "width": coord(w), "height": coord(ROW_H), "fill": fill, "stroke": GRID, "stroke-width": "0.5"})
     if shown:
-        content += _text(x + w / 2, y + ROW_H - 7, shown, text_anchor="middle", fill=ink)
+        content += text_at(x + w / 2, y + ROW_H - 7, shown, text_anchor="middle", fill=ink)
     attrs = {"class": "hm-cell", "data-objective": row.objective, "data-contributor": column.code, "data-count": count.total,
              "data-answers": count.answers, "data-actions": count.actions, "data-statistics": count.statistics}
-    return _el("g", attrs, content)
+    return element("g", attrs, content)
 
 
 def _legend(labels: HeatmapLabels, x: float, y: float) -> str:
-    parts = [_text(x, y + 12, labels.legend, class_="hm-strong")]
+    parts = [text_at(x, y + 12, labels.legend, class_="hm-strong")]
     size, cx, cy = 16.0, x, y + 22
     swatches: list[tuple[str, str, str, str]] = [(ZERO_FILL, "", labels.legend_none, "0")]
     swatches += [(b.fill, b.ink, b.label, b.label) for b in BUCKETS]
     for fill, _ink, text, key in swatches:
-        parts.append(_el("g", {"class": "hm-legend-step", "data-step": key},
-                         _el("rect", {"x": _n(cx), "y": _n(cy), "width": _n(size), "height": _n(size), "fill": fill, "stroke": GRID, "stroke-width": "0.5"})
-                         + _text(cx + size + 4, cy + size - 4, text)))
+        parts.append(element("g", {"class": "hm-legend-step", "data-step": key},
+                         element("rect", {"x": coord(cx), "y": coord(cy), "width": coord(size), "height": coord(size), "fill": fill, "stroke": GRID, "stroke-width": "0.5"})
+                         + text_at(cx + size + 4, cy + size - 4, text)))
         cx += size + 12 + text_width(text, FONT)
     cx += 12
-    parts.append(_el("g", {"class": "hm-legend-step", "data-step": "missing"},
-                     _el("rect", {"x": _n(cx), "y": _n(cy), "width": _n(size), "height": _n(size), "fill": MISSING_FILL, "stroke": GRID, "stroke-width": "0.5"})
-                     + _text(cx + size / 2, cy + size - 4, "–", text_anchor="middle", fill=MUTED)
-                     + _text(cx + size + 4, cy + size - 4, labels.no_workbook)))
+    parts.append(element("g", {"class": "hm-legend-step", "data-step": "missing"},
+                     element("rect", {"x": coord(cx), "y": coord(cy), "width": coord(size), "height": coord(size), "fill": MISSING_FILL, "stroke": GRID, "stroke-width": "0.5"})
+                     + text_at(cx + size / 2, cy + size - 4, "–", text_anchor="middle", fill=MUTED)
+                     + text_at(cx + size + 4, cy + size - 4, labels.no_workbook)))
     cx = x
     cy += size + 10
-    parts.append(_el("g", {"class": "hm-legend-step", "data-step": "uncovered"},
-                     _hatch(cx, cy, size * 2, size)
-                     + _el("rect", {"x": _n(cx), "y": _n(cy), "width": _n(size * 2), "height": _n(size), "fill": "none", "stroke": INK,
+    parts.append(element("g", {"class": "hm-legend-step", "data-step": "uncovered"},
+                     hatch(cx, cy, size * 2, size)
+                     + element("rect", {"x": coord(cx), "y": coord(cy), "width": coord(size * 2), "height": coord(size), "fill": "none", "stroke": INK,
                                     "stroke-width": "1.6", "stroke-dasharray": "5 3"})
-                     + _text(cx + size * 2 + 6, cy + size - 4, f"✗ {labels.not_covered}", class_="hm-strong")))
-    return _el("g", {"class": "hm-legend"}, "".join(parts))
+                     + text_at(cx + size * 2 + 6, cy + size - 4, f"✗ {labels.not_covered}", class_="hm-strong")))
+    return element("g", {"class": "hm-legend"}, "".join(parts))
 
 
 # ---------------------------------------------------------------- word bar
@@ -435,16 +381,16 @@ def word_bar_svg(words: int, limit: int, label: str, *, scale: float = 2.0) -> M
     full = max(limit * scale, 1)
     length = min(words / full, 1.0) * width
     over = words > limit
-    parts = [_el("rect", {"x": 0, "y": 0, "width": _n(width), "height": _n(height), "fill": "#f2f2f2", "stroke": GRID, "stroke-width": "0.5"})]
+    parts = [element("rect", {"x": 0, "y": 0, "width": coord(width), "height": coord(height), "fill": "#f2f2f2", "stroke": GRID, "stroke-width": "0.5"})]
     if length > 0:
-        parts.append(_el("rect", {"x": 0, "y": 0, "width": _n(length), "height": _n(height), "fill": "#2a788e" if not over else "#414487"}))
+        parts.append(element("rect", {"x": 0, "y": 0, "width": coord(length), "height": coord(height), "fill": "#2a788e" if not over else "#414487"}))
         if over:
             tick = width * limit / full
-            parts.append(_hatch(tick, 0, length - tick, height, step=4).replace(HATCH, "#ffffff"))
+            parts.append(hatch(tick, 0, length - tick, height, step=4).replace(HATCH, "#ffffff"))
     tick = width * limit / full
-    parts.append(_el("line", {"x1": _n(tick), "y1": "-1", "x2": _n(tick), "y2": _n(height + 1), "stroke": INK, "stroke-width": "1.5"}))
+    parts.append(element("line", {"x1": coord(tick), "y1": "-1", "x2": coord(tick), "y2": coord(height + 1), "stroke": INK, "stroke-width": "1.5"}))
     attrs = {"class": "word-bar", "role": "img", "aria-label": label,
-             "viewBox": f"0 -1 {_n(width)} {_n(height + 2)}", "width": _n(width), "height": _n(height + 2),
+             "viewBox": f"0 -1 {coord(width)} {coord(height + 2)}", "width": coord(width), "height": coord(height + 2),
              "data-words": words, "data-limit": limit}
-    return Markup(_el("svg", attrs, _el("title", None, str(escape(label))) + "".join(parts)))
+    return Markup(element("svg", attrs, element("title", None, str(escape(label))) + "".join(parts)))
 
