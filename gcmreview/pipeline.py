@@ -24,8 +24,7 @@ from .fsutil import atomic_write
 from .prepared import Prepared, prepare
 from .progress import NO_PROGRESS, Progress
 from .render.document import Document, layout_languages
-from .render.docx import build_docx
-from .render.docx.bilingual import build_bilingual_docx
+from .render.docx import render_bilingual_docx, render_docx
 from .render.html import render_bilingual_html, render_html
 from .render.log import Output, render_log
 from .render.pdf import GlyphError, render_pdf
@@ -221,7 +220,7 @@ def _font_files() -> list[Path | None]:
 def _render(kind: str, views: tuple[Document, ...], workspace: Path, template: Path) -> _Rendered:
     """One DOCX or PDF (in a worker process, or here)."""
     if kind == "docx":
-        result = build_docx(views[0], template) if len(views) == 1 else build_bilingual_docx(views[0], views[1], template)
+        result = render_docx(views[0], template) if len(views) == 1 else render_bilingual_docx(views[0], views[1], template)
         return _Rendered(result.data, list(result.cleaned))
     html = render_html(views[0], workspace) if len(views) == 1 else render_bilingual_html(views[0], views[1], workspace)
     messages: list[str] = []
