@@ -26,8 +26,8 @@ What it does
      build process and its PDF worker processes (sampled from /proc every 0.1 s), and the
      largest single process (``ru_maxrss`` from ``wait4``).
    * stages, in the worker process: check (``check_workspace``), consolidate (``consolidate``
-     only), layout (en), DOCX (en, ``build_docx``), PDF (en, ``render_html`` + ``render_pdf``),
-     the bilingual draft DOCX and PDF when ``build_bilingual_docx`` / ``render_bilingual_html``
+     only), layout (en), DOCX (en, ``render_docx``), PDF (en, ``render_html`` + ``render_pdf``),
+     the bilingual draft DOCX and PDF when ``render_bilingual_docx`` / ``render_bilingual_html``
      exist ("n/a" otherwise).
    Times are wall clock (``time.perf_counter``): best of 3 up to 30 contributors, one run above.
 3. For 30 contributors also: LibreOffice headless converting the build's English DOCX to PDF
@@ -538,7 +538,7 @@ def worker(size: int, workspace: Path, workspace_en: Path, reps: int, reference:
     from gcmreview.model import Contribution
     from gcmreview.prepared import prepare
     from gcmreview.render.document import layout, layout_languages
-    from gcmreview.render.docx import build_docx
+    from gcmreview.render.docx import render_docx
     from gcmreview.render.html import render_html
     from gcmreview.render.pdf import SafeFetcher, render_pdf
     from gcmreview.render.plan import output_stem
@@ -586,14 +586,14 @@ def worker(size: int, workspace: Path, workspace_en: Path, reps: int, reference:
     doc = _record(stages, "layout", reps, lambda: layout(sub, survey, "en"))
     if doc is None:
         return save()
-    _record(stages, "docx", reps, lambda: build_docx(doc, template))
+    _record(stages, "docx", reps, lambda: render_docx(doc, template))
     _record(stages, "html", reps, lambda: render_html(doc, workspace))
     pdf_stats: dict[str, int] = {}
     _record(stages, "pdf", reps, lambda: render_pdf(render_html(doc, workspace), workspace, messages=[], stats=pdf_stats))
     res["pdf_pages"] = pdf_stats.get("pages")
 
     bi_html = _feature(("gcmreview.render.html",), "render_bilingual_html")
-    bi_docx = _feature(("gcmreview.render.docx", "gcmreview.render.docx.bilingual"), "build_bilingual_docx")
+    bi_docx = _feature(("gcmreview.render.docx",), "render_bilingual_docx")
     res["bilingual_available"] = {"html": bi_html is not None, "docx": bi_docx is not None}
     if (bi_html is not None or bi_docx is not None) and not english_only:
         pair = _record(stages, "layout_bilingual", reps, lambda: layout_languages(sub, survey, LANGS, draft=True, problems=problems))
@@ -1038,8 +1038,8 @@ METHOD = {
              "'build_en' on its English-only twin (same contributions without the Khmer texts)",
     "stages": "in one worker process per size, on the en + km review: check = inputs.check_workspace; consolidate = "
               "consolidate.consolidate (translations resolved beforehand, as prepare does); layout = document.layout(en); "
-              "docx = docx.build_docx(en); pdf = html.render_html + pdf.render_pdf (en); bilingual_* = "
-              "render_bilingual_html + render_pdf / build_bilingual_docx on layout_languages(en, km, draft=True)",
+              "docx = docx.render_docx(en); pdf = html.render_html + pdf.render_pdf (en); bilingual_* = "
+              "render_bilingual_html + render_pdf / render_bilingual_docx on layout_languages(en, km, draft=True)",
     "memory": "tree_peak_pss_mb: the largest sum of PSS over the build process and its descendants (PDF workers), "
               "sampled every 0.1 s from /proc/PID/smaps_rollup; tree_peak_rss_mb: same with RSS (counts pages shared "
               "after fork once per process); peak_rss_mb: ru_maxrss of the child from wait4 (largest single process "

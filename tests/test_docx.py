@@ -23,10 +23,11 @@ from conftest import WriteWorkbook
 from docx.table import Table as DocxTable
 from lxml import etree
 
+from gcmreview.base_template import main as write_base_template
 from gcmreview.prepared import Prepared, prepare
 from gcmreview.render.document import Document, Item, Run, layout
-from gcmreview.render.docx import build_docx, clean, render_docx
-from gcmreview.render.docx.template import make_base_template
+from gcmreview.render.docx import clean, render_docx
+from gcmreview.render.docx.styles import make_base_template
 from gcmreview.render.templates import find_template
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -69,7 +70,7 @@ def _layout(prepared: Prepared, lang: str = "en", **options: Any) -> Document:
 
 
 def _render(prepared: Prepared, lang: str = "en", **options: Any) -> bytes:
-    return render_docx(_layout(prepared, lang, **options), find_template("base.docx", None))
+    return render_docx(_layout(prepared, lang, **options), find_template("base.docx", None)).data
 
 
 def _part(data: bytes, name: str) -> etree._Element:
@@ -217,7 +218,7 @@ def test_each_answer_follows_its_question(prepared: Prepared) -> None:
 
 def test_footnotes_part(prepared: Prepared) -> None:
     doc = _layout(prepared)
-    data = render_docx(doc, find_template("base.docx", None))
+    data = render_docx(doc, find_template("base.docx", None)).data
     types = _part(data, "[Content_Types].xml")
     assert any(o.get("PartName") == "/word/footnotes.xml" and o.get("ContentType") == FOOTNOTES_CT for o in types)
     rels = [r for r in _part(data, "word/_rels/document.xml.rels") if r.get("Type") == FOOTNOTES_RT]
@@ -245,7 +246,7 @@ def test_template_with_a_footnotes_part_is_reused(prepared: Prepared, tmp_path: 
     """A template Word saved has its own footnotes part: the document still has exactly one."""
     template = tmp_path / "saved-by-word.docx"
     template.write_bytes(_render(prepared))
-    data = render_docx(_layout(prepared), template)
+    data = render_docx(_layout(prepared), template).data
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert [n for n in z.namelist() if "footnotes" in n] == ["word/footnotes.xml"]
     assert sum(r.get("Type") == FOOTNOTES_RT for r in _part(data, "word/_rels/document.xml.rels")) == 1
@@ -314,7 +315,7 @@ def test_characters_xml_cannot_hold_are_removed_and_reported(prepared: Prepared)
     doc.clusters[0].questions[0].body.append(Item([Run("Bad\x01 chars\x0b here\ufffe.")], contributor="LAB"))
     doc.footnotes[0].text += "\x02"
     doc.contact[1] = (doc.contact[1][0], "Office\x0c")
-    result = build_docx(doc, find_template("base.docx", None))
+    result = render_docx(doc, find_template("base.docx", None))
     assert "Bad chars here." in _units(result.data)
     assert len(result.cleaned) == 3
     assert "question 1a: removed 3 character(s) XML cannot hold (U+0001, U+000B, U+FFFE)" in result.cleaned
@@ -323,11 +324,14 @@ def test_characters_xml_cannot_hold_are_removed_and_reported(prepared: Prepared)
 
 
 def test_base_template_is_deterministic_and_committed(tmp_path: Path) -> None:
-    first, second = make_base_template(tmp_path / "a.docx"), make_base_template(tmp_path / "b.docx")
-    assert first.read_bytes() == second.read_bytes()
+    first, second = make_base_template(), make_base_template()
+    assert first == second
     committed = Path(__file__).resolve().parent.parent / "templates" / "base.docx"
-    assert first.read_bytes() == committed.read_bytes(), "run: python -m gcmreview.render.docx.template templates/base.docx"
-    document = docx.Document(str(first))
+    assert first == committed.read_bytes(), "run: python -m gcmreview.base_template templates/base.docx"
+    written = tmp_path / "templates" / "base.docx"
+    assert write_base_template([str(written)]) == 0
+    assert written.read_bytes() == first
+    document = docx.Document(io.BytesIO(first))
     ids = {s.style_id for s in document.styles}
     assert {"Title", "Heading1", "Heading2", "FormText", "Question", "Answer", "AnswerNote", "ListBullet", "ListNumber",
             "TableGrid", "FootnoteText", "FootnoteReference"} <= ids
@@ -339,7 +343,7 @@ def test_base_template_is_deterministic_and_committed(tmp_path: Path) -> None:
 def test_any_template_gets_the_styles_it_lacks(prepared: Prepared) -> None:
     """python-docx's own default document has none of the form's styles: they are added."""
     plain = Path(docx.__file__).parent / "templates" / "default.docx"
-    data = render_docx(_layout(prepared), plain)
+    data = render_docx(_layout(prepared), plain).data
     assert dump(data).count("Question | ") == 22
     numbered = [p for p in _part(data, "word/document.xml").iter(f"{W}p") if "fever" in _text(p)]
     assert [p.find(f"{W}pPr/{W}numPr/{W}numId").get(f"{W}val") for p in numbered] == ["0"], "Word must not number 1. again"

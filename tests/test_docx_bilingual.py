@@ -26,9 +26,8 @@ from gcmreview.i18n import translator
 from gcmreview.markup import parse
 from gcmreview.prepared import Prepared, prepare
 from gcmreview.render.document import Document, layout_languages
-from gcmreview.render.docx import render_docx
-from gcmreview.render.docx.bilingual import build_bilingual_docx, render_bilingual_docx
-from gcmreview.render.docx.template import RPR_ORDER
+from gcmreview.render.docx import render_bilingual_docx, render_docx
+from gcmreview.render.docx.styles import RPR_ORDER
 from gcmreview.render.templates import find_template
 from gcmreview.survey.languages import language
 
@@ -66,12 +65,12 @@ def sample_docs(sample: Prepared) -> list[Document]:
 
 @pytest.fixture(scope="module")
 def khmer_data(sample_docs: list[Document]) -> bytes:
-    return render_docx(sample_docs[1], _template())
+    return render_docx(sample_docs[1], _template()).data
 
 
 @pytest.fixture(scope="module")
 def bilingual_data(sample_docs: list[Document]) -> bytes:
-    return render_bilingual_docx(*sample_docs, _template())
+    return render_bilingual_docx(*sample_docs, _template()).data
 
 
 def _khmer_health(data: dict[str, Any]) -> dict[str, Any]:
@@ -196,7 +195,7 @@ def test_khmer_fixed_texts_come_from_the_catalog(sample: Prepared, khmer_data: b
 
 def test_english_document_tags_pending_khmer(sample_docs: list[Document]) -> None:
     """Nothing in the English document is Khmer-tagged but the Khmer text shown pending translation."""
-    data = render_docx(sample_docs[0], _template())
+    data = render_docx(sample_docs[0], _template()).data
     assert _check_complex_runs(_part(data, "word/document.xml")) > 0
     styles = _part(data, "word/styles.xml")
     assert not [f for f in styles.iter(f"{W}rFonts") if f.get(f"{W}cs")], "English styles have no complex-script font"
@@ -258,7 +257,7 @@ def _paragraphs(cell: etree._Element, style: str) -> list[str]:
 
 
 def test_bilingual_matches_golden(small: Prepared) -> None:
-    data = render_bilingual_docx(*_docs(small, review=True, draft=True, problems=["Question 1b has no answer."]), _template())
+    data = render_bilingual_docx(*_docs(small, review=True, draft=True, problems=["Question 1b has no answer."]), _template()).data
     _check_golden("docx-bilingual.txt", dump_bilingual(data))
 
 
@@ -295,7 +294,7 @@ def test_khmer_only_answer_is_pending_in_the_english_column(bilingual_data: byte
 @pytest.mark.parametrize("which", ["sample", "small"])
 def test_bilingual_footnotes_rise_in_reading_order(which: str, sample_docs: list[Document], small: Prepared) -> None:
     docs = sample_docs if which == "sample" else _docs(small, review=True)
-    data = render_bilingual_docx(*docs, _template())
+    data = render_bilingual_docx(*docs, _template()).data
     document = _part(data, "word/document.xml")
     seen: list[int] = []
     first: list[int] = []
@@ -316,7 +315,7 @@ def test_bilingual_footnotes_rise_in_reading_order(which: str, sample_docs: list
 
 
 def test_bilingual_review_comments_in_both_columns(small: Prepared) -> None:
-    data = render_bilingual_docx(*_docs(small, review=True, draft=True, problems=["A problem"]), _template())
+    data = render_bilingual_docx(*_docs(small, review=True, draft=True, problems=["A problem"]), _template()).data
     authors = {c.get(f"{W}author") for c in _part(data, "word/comments.xml")}
     assert {"Ministry of Health", "ក្រសួងសុខាភិបាល", "Ministry of Labour", "ក្រសួងការងារ"} <= authors
     text = dump_bilingual(data)
@@ -325,7 +324,7 @@ def test_bilingual_review_comments_in_both_columns(small: Prepared) -> None:
 
 def test_bilingual_principles_table(small: Prepared) -> None:
     en, km = _docs(small)
-    body = _part(render_bilingual_docx(en, km, _template()), "word/document.xml").find(f"{W}body")
+    body = _part(render_bilingual_docx(en, km, _template()).data, "word/document.xml").find(f"{W}body")
     assert body is not None
     table = next(t for t in body.findall(f"{W}tbl") if len(t.find(f"{W}tr").findall(f"{W}tc")) == 4)
     header, *rows = [[_cell_text(tc) for tc in tr.findall(f"{W}tc")] for tr in table.findall(f"{W}tr")]
@@ -342,10 +341,10 @@ def test_bilingual_refuses_documents_laid_out_apart(small: Prepared) -> None:
     alone = _docs(small, review=True)[1]
     alone.footnotes = alone.footnotes[:1]
     with pytest.raises(ValueError, match="laid out together"):
-        build_bilingual_docx(en, alone, _template())
+        render_bilingual_docx(en, alone, _template())
     km.clusters = km.clusters[:-1]
     with pytest.raises(ValueError):
-        build_bilingual_docx(en, km, _template())
+        render_bilingual_docx(en, km, _template())
 
 
 # -- LibreOffice ----------------------------------------------------------------------------------------

@@ -29,8 +29,7 @@ from ..submission import Submission
 from ..survey import Survey
 from ..survey.languages import languages
 from .document import Document, layout_languages
-from .docx import build_docx
-from .docx.bilingual import build_bilingual_docx
+from .docx import render_bilingual_docx, render_docx
 from .glyphs import GlyphError
 from .html import render_bilingual_html, render_html
 from .pdf import render_pdf, setup_render_worker
@@ -158,9 +157,9 @@ def _render(kind: Kind, documents: tuple[Document, ...], workspace: Path, templa
 def render_docx_file(documents: tuple[Document, ...], workspace: Path, template: Path) -> Rendered:
     """A DOCX of one document, or of two side by side; what XML could not hold is reported."""
     if len(documents) == 1:
-        result = build_docx(documents[0], template)
+        result = render_docx(documents[0], template)
     else:
-        result = build_bilingual_docx(documents[0], documents[1], template)
+        result = render_bilingual_docx(documents[0], documents[1], template)
     return Rendered(result.data, list(result.cleaned))
 
 

@@ -1,7 +1,7 @@
 """The submission in two languages side by side, as a Word document for workshops.
 
-Stage: render (DOCX). :func:`build_bilingual_docx` takes two documents laid out together
-(:func:`~.document.layout_languages`, so their structure and footnote numbering are the
+Stage: render (DOCX). :func:`render_bilingual_docx` takes two documents laid out together
+(:func:`~..document.layout_languages`, so their structure and footnote numbering are the
 same) and writes them on landscape pages: each section of the form is a borderless
 two-column table whose header row, repeated on every page, names the two languages in
 their own script ("English | ភាសាខ្មែរ"); each row holds one block of the form, the left
@@ -10,10 +10,10 @@ paragraphs, contact, instructions, each cluster's header, each question with its
 answer). The principles table has the names in both languages, the boxes once and the
 explanations in a column per language.
 
-Rows follow the order :func:`~.document.layout_languages` numbered the footnotes in
+Rows follow the order :func:`~..document.layout_languages` numbered the footnotes in
 (question by question, left language first), so reading row by row, left cell then
 right, footnote numbers rise. Everything else - runs, pending-translation marks, script
-fonts, footnotes, review comments, draft marks - is :class:`~.docx.Writer`'s.
+fonts, footnotes, review comments, draft marks - is :class:`~.form.FormWriter`'s.
 """
 
 from __future__ import annotations
@@ -27,23 +27,19 @@ from docx.table import Table as DocxTable
 
 from ...survey.languages import language
 from ..document import Document
-from . import PRINCIPLES_TABLE, DocxResult, Writer
-from .template import set_widths
+from .form import PRINCIPLES_TABLE, FormWriter
+from .wml import set_widths
+from .writer import DocxResult
 
-__all__ = ["build_bilingual_docx", "render_bilingual_docx"]
+__all__ = ["render_bilingual_docx"]
 
 PRINCIPLE_WIDTHS = (4.5, 3.5, 8.5, 8.5)  # name (both languages) | boxes | explanation, left | explanation, right
 
 
-def render_bilingual_docx(left: Document, right: Document, template: Path) -> bytes:
-    """The two documents side by side as .docx bytes (see :func:`build_bilingual_docx`)."""
-    return build_bilingual_docx(left, right, template).data
-
-
-def build_bilingual_docx(left: Document, right: Document, template: Path) -> DocxResult:
+def render_bilingual_docx(left: Document, right: Document, template: Path) -> DocxResult:
     """``left`` and ``right`` side by side in a copy of ``template``; ``cleaned`` as for one language.
 
-    ``left`` must be the first of the languages passed to :func:`~.document.layout_languages`
+    ``left`` must be the first of the languages passed to :func:`~..document.layout_languages`
     (it gives the footnotes, labels and document properties); ValueError if the two were not
     laid out together."""
     if left.footnotes != right.footnotes:
@@ -53,7 +49,9 @@ def build_bilingual_docx(left: Document, right: Document, template: Path) -> Doc
     return writer.result()
 
 
-class _BilingualWriter(Writer):
+class _BilingualWriter(FormWriter):
+    """The form in two documents, a row of a two-column table per block (see the module's docstring)."""
+
     def __init__(self, left: Document, right: Document, template: Path) -> None:
         super().__init__([left, right], template)
         self.left, self.right = left, right
@@ -65,6 +63,7 @@ class _BilingualWriter(Writer):
         self.width = self.text_width()
 
     def write(self) -> None:
+        """Both documents' blocks, paired section by section, then what follows the form."""
         left, right = self.plan(self.left), self.plan(self.right)
         if [section for section, _ in left] != [section for section, _ in right]:
             raise ValueError("the documents are laid out differently")

@@ -1,54 +1,45 @@
-"""The DOCX base template: python-docx's default document with the styles the renderer uses.
+"""The Word styles the DOCX renderers use, their complex-script fonts, and the base template.
 
-Stage: render (DOCX), build time only. :func:`make_base_template` writes
-``templates/base.docx``; a facilitator restyles the submission by editing that file's
-styles in Word (Title, Heading 1/2, Form Text, Question, Answer, Answer Note, List
-Bullet/Number, Table Heading/Text, Table Grid, Footnote Text/Reference, Draft Mark...).
-:func:`ensure_styles` adds any of these styles a facilitator's template lacks, so the
-renderer never meets an unknown style. :func:`set_footnotes` adds the footnotes part
-python-docx has no API for. :func:`set_script` marks run properties (a run's, a style's)
-as text in a language, with the complex-script fonts and language Word needs for Khmer,
-Lao, Myanmar or Thai; :func:`script_styles` does it for every style the renderer uses,
-:func:`set_document_language` for the document defaults. The other helpers here build
-the bits of WordprocessingML the renderers share. Regenerate the template with::
+Stage: render (DOCX). :data:`STYLES` lists the styles of the form (Title, Heading 1/2,
+Form Text, Question, Answer, Answer Note, List Bullet/Number, Table Heading/Text, Table
+Grid, Footnote Text/Reference, Draft Mark...); a facilitator restyles the submission by
+editing them in ``templates/base.docx`` in Word. :func:`ensure_styles` adds any of them a
+facilitator's template lacks, so the renderer never meets an unknown style.
+:func:`set_script` marks run properties (a run's, a style's) as text in a language, with
+the complex-script fonts and language Word needs for Khmer, Lao, Myanmar or Thai;
+:func:`script_styles` does it for every style the renderer uses,
+:func:`set_document_language` for the document defaults.
 
-    python -m gcmreview.render.docx.template templates/base.docx
+At build time only, :func:`make_base_template` makes the base template (python-docx's
+default document with these styles), byte-for-byte deterministic (fixed dates and zip
+timestamps). Regenerate ``templates/base.docx`` with::
 
-The output is byte-for-byte deterministic (fixed dates and zip timestamps).
+    python -m gcmreview.base_template templates/base.docx
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import sys
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import docx
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
-from docx.opc.constants import CONTENT_TYPE as CT
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.packuri import PackURI
-from docx.opc.part import XmlPart
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
-from docx.oxml.text.run import CT_R
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Cm, Pt, RGBColor, Twips
 from docx.styles.style import BaseStyle, CharacterStyle, ParagraphStyle
-from docx.table import Table
 
 from ...survey.languages import language
+from .wml import clear_body, deterministic_zip
 
 __all__ = [
-    "RPR_ORDER", "STYLES", "StyleSpec", "clear_template", "comments_root", "element", "ensure_styles", "has_page_field", "main",
-    "make_base_template", "mirror_complex_script", "renumber_comments", "rpr_child", "script_styles", "set_document_language",
-    "set_footnotes", "set_script", "set_widths", "simple_field",
+    "RPR_ORDER", "STYLES", "StyleSpec", "ensure_styles", "make_base_template", "mirror_complex_script", "rpr_child",
+    "script_styles", "set_document_language", "set_script",
 ]
 
 P, C = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER
@@ -60,14 +51,6 @@ FIXED_DATE = dt.datetime(2020, 8, 1, tzinfo=dt.UTC)
 STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
 
-_SEPARATOR_P = '<w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:{0}/></w:r></w:p>'
-FOOTNOTES_XML = (
-    f'<w:footnotes {nsdecls("w", "r")}>'
-    f'<w:footnote w:type="separator" w:id="-1">{_SEPARATOR_P.format("separator")}</w:footnote>'
-    f'<w:footnote w:type="continuationSeparator" w:id="0">{_SEPARATOR_P.format("continuationSeparator")}</w:footnote>'
-    "</w:footnotes>"
-)
-
 RPR_ORDER = (  # the children of w:rPr in schema order (CT_ParaRPr's revision marks first, CT_RPr's change last)
     "ins", "del", "moveFrom", "moveTo", "rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike",
     "outline", "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern",
@@ -75,14 +58,6 @@ RPR_ORDER = (  # the children of w:rPr in schema order (CT_ParaRPr's revision ma
     "eastAsianLayout", "specVanish", "oMath", "rPrChange",
 )
 _COMPLEX_TWINS = (("b", "bCs"), ("i", "iCs"), ("sz", "szCs"))
-
-_AFTER_FOOTNOTE_PR = (  # what follows w:footnotePr in w:settings, in schema order
-    *(f"w:{t}" for t in ("endnotePr", "compat", "docVars", "rsids")), "m:mathPr", "w:attachedSchema", "w:themeFontLang",
-    "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats", "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions",
-    "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary", "w:shapeDefaults", "w:doNotEmbedSmartTags",
-    "w:decimalSymbol", "w:listSeparator",
-)
-
 
 @dataclass(frozen=True)
 class StyleSpec:
@@ -227,6 +202,22 @@ def script_styles(document: DocxDocument, langs: Sequence[str]) -> None:
                 set_script(style.element.get_or_add_rPr(), code)
 
 
+def set_document_language(document: DocxDocument, locale: str, langs: Sequence[str]) -> None:
+    """The document defaults' language is ``locale``; each complex-script language of ``langs``
+    gets its font and language there and in the theme font languages (w:themeFontLang)."""
+    defaults = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    complex_langs = [code for code in langs if language(code).complex_script]
+    if defaults is not None:
+        for old in defaults.findall(qn("w:lang")):
+            defaults.remove(old)
+        rpr_child(defaults, "lang").attrib.update({qn("w:val"): locale, qn("w:bidi"): locale})
+        for code in complex_langs:
+            set_script(defaults, code)
+    theme = document.settings.element.find(qn("w:themeFontLang"))
+    for code in complex_langs if theme is not None else ():
+        theme.set(qn("w:bidi"), language(code).locale)
+
+
 def _apply_paragraph(style: ParagraphStyle, spec: StyleSpec) -> None:
     fmt = style.paragraph_format
     if spec.align is not None:
@@ -307,140 +298,13 @@ def _tidy_package(document: DocxDocument) -> None:
         settings.remove(rsids)
 
 
-def set_footnotes(document: DocxDocument, notes: Sequence[BaseOxmlElement]) -> None:
-    """Give ``document`` a footnotes part: Word's separators (ids -1 and 0), then ``notes``
-    (``w:footnote`` elements). A footnotes part the template had (Word adds one) is replaced;
-    settings.xml names the separators, as Word writes it."""
-    root = parse_xml(FOOTNOTES_XML)
-    root.extend(notes)
-    part = document.part
-    for rId, rel in list(part.rels.items()):
-        if rel.reltype == RT.FOOTNOTES:
-            part.drop_rel(rId)
-    part.relate_to(XmlPart(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, root, part.package), RT.FOOTNOTES)
-    settings = document.settings.element
-    pr = settings.find(qn("w:footnotePr"))
-    if pr is None:
-        pr = settings.insert_element_before(OxmlElement("w:footnotePr"), *_AFTER_FOOTNOTE_PR)
-    for old in pr.findall(qn("w:footnote")):
-        pr.remove(old)
-    for separator in ("-1", "0"):
-        pr.append(OxmlElement("w:footnote", {qn("w:id"): separator}))
-
-
-def set_document_language(document: DocxDocument, locale: str, langs: Sequence[str]) -> None:
-    """The document defaults' language is ``locale``; each complex-script language of ``langs``
-    gets its font and language there and in the theme font languages (w:themeFontLang)."""
-    defaults = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
-    complex_langs = [code for code in langs if language(code).complex_script]
-    if defaults is not None:
-        for old in defaults.findall(qn("w:lang")):
-            defaults.remove(old)
-        rpr_child(defaults, "lang").attrib.update({qn("w:val"): locale, qn("w:bidi"): locale})
-        for code in complex_langs:
-            set_script(defaults, code)
-    theme = document.settings.element.find(qn("w:themeFontLang"))
-    for code in complex_langs if theme is not None else ():
-        theme.set(qn("w:bidi"), language(code).locale)
-
-
-def element(tag: str, **attrs: str) -> BaseOxmlElement:
-    """A new ``tag`` element with these w: attributes."""
-    return OxmlElement(tag, {qn(f"w:{k}"): v for k, v in attrs.items()})
-
-
-def simple_field(instr: str, result: str, style: str = "") -> BaseOxmlElement:
-    """A simple field (PAGE, NOTEREF...) with its last computed result."""
-    fld = element("w:fldSimple", instr=instr)
-    r = OxmlElement("w:r")
-    assert isinstance(r, CT_R)
-    if style:
-        r.style = style
-    r.text = result
-    fld.append(r)
-    return fld
-
-
-def has_page_field(root: BaseOxmlElement) -> bool:
-    instrs = [e.get(qn("w:instr")) or "" for e in root.iter(qn("w:fldSimple"))]
-    instrs += [e.text or "" for e in root.iter(qn("w:instrText"))]
-    return any(i.split()[:1] == ["PAGE"] for i in instrs)
-
-
-def set_widths(table: Table, widths_cm: Sequence[float]) -> None:
-    for column, width in zip(table.columns, widths_cm, strict=True):
-        column.width = Cm(width)
-        for cell in column.cells:
-            cell.width = Cm(width)
-
-
-def comments_root(document: DocxDocument) -> BaseOxmlElement | None:
-    """The root of the comments part, if there is one."""
-    for rel in document.part.rels.values():
-        if rel.reltype == RT.COMMENTS and isinstance(rel.target_part, XmlPart):
-            root: BaseOxmlElement = rel.target_part.element
-            return root
-    return None
-
-
-def renumber_comments(document: DocxDocument, offset: int) -> None:
-    """Comment ids from ``offset`` on (after the footnote ids: LibreOffice confuses a comment with the footnote of the same id)."""
-    comments = comments_root(document)
-    if comments is None:
-        return
-    marks = (qn("w:commentRangeStart"), qn("w:commentRangeEnd"), qn("w:commentReference"))
-    for e in [*document.element.body.iter(*marks), *comments.iter(qn("w:comment"))]:
-        e.set(qn("w:id"), str(offset + int(e.get(qn("w:id")) or 0)))
-
-
-def clear_template(document: DocxDocument) -> None:
-    """Remove the template's text (all but the section properties) and its comments, which go with its text."""
-    body = document.element.body
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
-    comments = comments_root(document)
-    if comments is not None:
-        for comment in list(comments):
-            comments.remove(comment)
-
-
-def _deterministic_zip(data: bytes) -> bytes:
-    """The same package with fixed zip timestamps, so regenerating gives identical bytes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type, fixed.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
-
-
-def make_base_template(path: Path) -> Path:
-    """Write the base template to ``path`` (deterministically) and return the path."""
+def make_base_template() -> bytes:
+    """The base template's .docx bytes, the same on every run."""
     document = docx.Document()
     _define_styles(document)
     _page_setup(document)
     _tidy_package(document)
-    body = document.element.body
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
+    clear_body(document)
     buffer = io.BytesIO()
     document.save(buffer)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(_deterministic_zip(buffer.getvalue()))
-    return path
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m gcmreview.render.docx.template templates/base.docx", file=sys.stderr)
-        return 2
-    print(make_base_template(Path(args[0])))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    return deterministic_zip(buffer.getvalue())
