@@ -238,13 +238,10 @@ def translation_summary(prepared: Prepared) -> list[str]:
     translations = prepared.translations
     lines = []
     for lang in prepared.check.review.languages:
-        missing: dict[str, list[str]] = {}
-        for segment in translations.segments:
-            if translations.status(segment, lang) in ("missing", "stale"):
-                missing.setdefault(segment.contributor, []).append(segment.label)
+        missing = translations.missing(lang)
         total = sum(len(v) for v in missing.values())
         lines.append(f"Translation into {lang}: {total} text(s) missing or stale")
-        lines += [f"  {code}: {len(labels)} ({'; '.join(labels)})" for code, labels in missing.items()]
+        lines += [f"  {code}: {len(found)} ({'; '.join(s.label for s in found)})" for code, found in missing.items()]
     return lines
 
 

@@ -209,7 +209,7 @@ def test_xliff_round_trip(lab: Path, workspace: Path, review: ReviewConfig, tmp_
     out = tmp_path / "to-en.xlf"
     export_xliff(segments(check, review), "en", load_store(workspace, "en"), out)
     _fill_xliff(out, {"LAB/answer/1a": "Most workers leave for Thailand, where wages are higher.", "LAB/action/2/title": "Labour Migration Policy"})
-    report = import_translations(workspace, out, review, check, translator="Translator A")
+    report = import_translations(workspace, out, translator="Translator A")
     assert report.format == "xliff"
     assert report.stored == {"en": ["LAB/answer/1a", "LAB/action/2/title"]} and report.count == 2
     assert (report.unknown, report.stale, report.diagnostics) == ([], [], [])
@@ -233,7 +233,7 @@ def test_xliff_11_is_read_too(lab: Path, workspace: Path, review: ReviewConfig, 
     _fill_xliff(out, {"LAB/answer/1a": "Most workers leave."})
     old = out.read_text(encoding="utf-8").replace(XLIFF12_NAMESPACE, "urn:oasis:names:tc:xliff:document:1.1")
     out.write_text(old.replace('version="1.2"', 'version="1.1"'), encoding="utf-8")
-    report = import_translations(workspace, out, review, check)
+    report = import_translations(workspace, out)
     assert report.stored == {"en": ["LAB/answer/1a"]}
 
 
@@ -243,7 +243,7 @@ def test_unknown_unit_is_reported_not_dropped_silently(lab: Path, workspace: Pat
     export_xliff(segments(check, review), "en", None, out)
     out.write_text(out.read_text(encoding="utf-8").replace('id="LAB/action/2/title"', 'id="LAB/action/9/title"'), encoding="utf-8")
     _fill_xliff(out, {"LAB/action/9/title": "Policy", "LAB/answer/1a": "Workers leave."})
-    report = import_translations(workspace, out, review, check)
+    report = import_translations(workspace, out)
     assert report.unknown == ["LAB/action/9/title"]
     [warning] = report.diagnostics
     assert (warning.code, warning.severity) == ("GCM241", "warning")
@@ -263,7 +263,7 @@ def test_external_entity_is_refused_without_reading(lab: Path, workspace: Path, 
         encoding="utf-8",
     )
     with pytest.raises(GcmReviewError) as err:
-        import_translations(workspace, evil, review, _check(workspace))
+        import_translations(workspace, evil)
     [problem] = err.value.diagnostics
     assert (problem.code, problem.severity, problem.location.file) == ("GCM242", "error", "evil.xlf")
     assert "entities" in problem.message and "TOP-SECRET-MARKER" not in str(err.value)
@@ -274,15 +274,15 @@ def test_entity_expansion_and_broken_xml_are_refused(lab: Path, workspace: Path,
     bomb = tmp_path / "bomb.xlf"
     bomb.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><xliff version="1.2">&b;</xliff>')
     with pytest.raises(GcmReviewError, match="entities"):
-        import_translations(workspace, bomb, review, _check(workspace))
+        import_translations(workspace, bomb)
     broken = tmp_path / "broken.xlf"
     broken.write_text('<xliff version="1.2"><file>')
     with pytest.raises(GcmReviewError, match="not well-formed XML"):
-        import_translations(workspace, broken, review, _check(workspace))
+        import_translations(workspace, broken)
     other = tmp_path / "notes.txt"
     other.write_text("just text")
     with pytest.raises(GcmReviewError, match="neither an XLIFF file nor an Excel workbook"):
-        import_translations(workspace, other, review, _check(workspace))
+        import_translations(workspace, other)
 
 
 def test_target_language_outside_review_is_refused(lab: Path, workspace: Path, review: ReviewConfig, tmp_path: Path) -> None:
@@ -292,7 +292,7 @@ def test_target_language_outside_review_is_refused(lab: Path, workspace: Path, r
     _fill_xliff(out, {"LAB/answer/1a": "x"})
     out.write_text(out.read_text(encoding="utf-8").replace('target-language="en"', 'target-language="th-TH"'), encoding="utf-8")
     with pytest.raises(GcmReviewError, match=r"'th', which is not a language of this review"):
-        import_translations(workspace, out, review, check)
+        import_translations(workspace, out)
 
 
 # ---------------------------------------------------------------- stale translations
@@ -303,7 +303,7 @@ def test_changed_source_makes_translation_stale(lab: Path, workspace: Path, revi
     first = tmp_path / "first.xlf"
     export_xliff(segments(check, review), "en", None, first)
     _fill_xliff(first, {"LAB/answer/1a": "Most workers leave for Thailand."})
-    import_translations(workspace, first, review, check)
+    import_translations(workspace, first)
     cell = find_cell(lab, "Answers", "Answer (km)", "1a")
     edit_cells(lab, "Answers", {cell: KM_ANSWER + " ពួកគេផ្ញើប្រាក់ទៅផ្ទះ។"})
 
@@ -329,15 +329,15 @@ def test_unchanged_stale_translation_is_not_taken_as_reviewed(lab: Path, workspa
     first = tmp_path / "first.xlf"
     export_xliff(segments(check, review), "en", None, first)
     _fill_xliff(first, {"LAB/answer/1a": "Most workers leave."})
-    import_translations(workspace, first, review, check)
+    import_translations(workspace, first)
     edit_cells(lab, "Answers", {find_cell(lab, "Answers", "Answer (km)", "1a"): KM_ANSWER + " ថ្មី។"})
     check = _check(workspace)
     second = tmp_path / "second.xlf"
     export_xliff(segments(check, review), "en", load_store(workspace, "en"), second)
 
-    report = import_translations(workspace, second, review, check)  # sent back untouched
+    report = import_translations(workspace, second)  # sent back untouched
     assert report.unchanged == ["LAB/answer/1a"] and report.stored == {}
-    report = import_translations(workspace, second, review, check, confirm_unchanged=True)
+    report = import_translations(workspace, second, confirm_unchanged=True)
     assert report.stored == {"en": ["LAB/answer/1a"]}
     answer = next(s for s in segments(check, review) if s.id == "LAB/answer/1a")
     assert status(answer, "en", load_store(workspace, "en")) == "translated"
@@ -349,7 +349,7 @@ def test_source_changed_between_export_and_import_is_stale_at_once(lab: Path, wo
     edit_cells(lab, "Answers", {find_cell(lab, "Answers", "Answer (km)", "1a"): KM_ANSWER + " ថ្មី។"})
     _fill_xliff(out, {"LAB/answer/1a": "Most workers leave."})
     check = _check(workspace)
-    report = import_translations(workspace, out, review, check)
+    report = import_translations(workspace, out)
     assert report.stale == ["LAB/answer/1a"]
     answer = next(s for s in segments(check, review) if s.id == "LAB/answer/1a")
     assert status(answer, "en", load_store(workspace, "en")) == "stale"
@@ -387,7 +387,7 @@ def test_xlsx_round_trip(lab: Path, workspace: Path, review: ReviewConfig, tmp_p
     out = tmp_path / "to-km.xlsx"
     export_xlsx(segments(check, review), "km", None, out)
     _fill_xlsx(out, {"LAB/answer/6": "ផែនការភ្ជាប់កតិកាសញ្ញាទៅនឹងគោលដៅ ១០.៧។", "LAB/statistic/1/indicator": "ពលករ"})
-    report = import_translations(workspace, out, review, check)
+    report = import_translations(workspace, out)
     assert report.format == "xlsx"
     assert report.stored == {"km": ["LAB/answer/6", "LAB/statistic/1/indicator"]} and report.empty == 4
     store = load_store(workspace, "km")
@@ -403,7 +403,7 @@ def test_xlsx_formula_translation_is_reported(lab: Path, workspace: Path, review
     out = tmp_path / "to-km.xlsx"
     export_xlsx(segments(check, review), "km", None, out)
     _fill_xlsx(out, {"LAB/answer/6": "=1+1"})
-    report = import_translations(workspace, out, review, check)
+    report = import_translations(workspace, out)
     [problem] = report.diagnostics
     assert problem.code == "GCM214" and problem.location.sheet == "Translations" and problem.location.key == "LAB/answer/6"
     assert report.stored == {}
@@ -444,7 +444,7 @@ def test_spreadsheet_injection_is_neutralised(
     # Without fingerprints the import falls back to the Source column: it must come back exactly.
     texts = {"LAB/answer/6": "'=ផែនការ", "LAB/action/1/title": "@ផលបូក", "LAB/action/1/description": "-១+២"}
     _fill_xlsx(out, texts, clear_fingerprints=True)
-    report = import_translations(workspace, out, review, check)
+    report = import_translations(workspace, out)
     assert report.count == 3 and report.stale == []
     store = load_store(workspace, "km")
     assert store.units["LAB/answer/6"].text == "=ផែនការ"
@@ -462,10 +462,10 @@ def test_stale_translation_in_xlsx_is_prefilled_and_guarded(lab: Path, workspace
     ws = openpyxl.load_workbook(out)["Translations"]
     row = next(r for r in ws.iter_rows(min_row=5, values_only=True) if r[0] == answer.id)
     assert (row[5], row[6]) == ("'- ចាស់", "stale")
-    report = import_translations(workspace, out, review, _check(workspace))  # untouched
+    report = import_translations(workspace, out)  # untouched
     assert report.unchanged == [answer.id]
     _fill_xlsx(out, {answer.id: "- ថ្មី"})
-    report = import_translations(workspace, out, review, _check(workspace))
+    report = import_translations(workspace, out)
     assert report.stored == {"km": [answer.id]}
     assert status(answer, "km", load_store(workspace, "km")) == "translated"
 

@@ -19,7 +19,6 @@ from ..config import ReviewConfig, load_config
 from ..errors import GcmReviewError
 from ..exchange import contribution_json, contribution_schema, export_workbook, load_contribution_json
 from ..i18n import translator
-from ..inputs import check_workspace
 from ..pipeline import build, write_reports
 from ..prepared import prepare
 from ..submission import submission_schema
@@ -164,26 +163,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_translate(args: argparse.Namespace) -> int:
-    from .. import translations as tr
+    from ..translations import export_translations, import_translations
 
     if args.translate_command == "export":
-        review, _ = _review(args.workspace)
-        if args.to not in review.languages:
-            print(f"gcmreview: '{args.to}' is not a language of this review ({', '.join(review.languages)}).", file=sys.stderr)
-            return EXIT_INPUT
-        checked = check_workspace(args.workspace)
-        segments = tr.segments(checked, review)
-        store = tr.load_store(args.workspace, args.to)
-        suffix = ".xlf" if args.format == "xliff" else ".xlsx"
-        target = args.output or args.workspace / "build" / "translations" / f"{review.country.iso}-to-{args.to}{suffix}"
-        export = tr.export_xliff if args.format == "xliff" else tr.export_xlsx
-        written = export(segments, args.to, store, target)
-        print(f"{len(written)} text(s) to translate into {args.to}: {target}")
+        export = export_translations(args.workspace, args.to, format=args.format, output=args.output)
+        print(f"{len(export.segments)} text(s) to translate into {args.to}: {export.path}")
         return EXIT_OK
-    review, _ = _review(args.workspace)
-    checked = check_workspace(args.workspace)
-    report = tr.import_translations(args.workspace, args.file, review, checked, translator=args.translator,
-                                    confirm_unchanged=args.confirm_unchanged)
+    report = import_translations(args.workspace, args.file, translator=args.translator, confirm_unchanged=args.confirm_unchanged)
     print_diagnostics(report.diagnostics, sys.stderr)
     for lang, ids in report.stored.items():
         print(f"{len(ids)} translation(s) into {lang} stored in inputs/translations/{lang}.json")
