@@ -12,9 +12,14 @@ import openpyxl
 import pytest
 from conftest import WriteWorkbook, edit_cells, find_cell
 
+from gcmreview.cli import main
 from gcmreview.config import ReviewConfig
 from gcmreview.errors import GcmReviewError, Location
 from gcmreview.inputs import CheckResult, check_workspace
+from gcmreview.prepared import prepare
+from gcmreview.render.document import Document, Item, layout
+from gcmreview.survey import Survey
+from gcmreview.survey.languages import language_of
 from gcmreview.translations import (
     XLIFF12_NAMESPACE,
     XLSX_HEADERS,
@@ -22,6 +27,7 @@ from gcmreview.translations import (
     Translations,
     TranslationStore,
     Unit,
+    export_translations,
     export_xliff,
     export_xlsx,
     fingerprint,
@@ -30,6 +36,7 @@ from gcmreview.translations import (
     load_store,
     resolve,
     save_store,
+    segment_id,
     segments,
     status,
     store_path,
@@ -116,6 +123,73 @@ def test_segments_with_source_language_and_cell(lab: Path, workspace: Path, revi
     assert found["LAB/action/1/title"].source_lang == "en"
     assert (found["LAB/action/2/title"].source_lang, found["LAB/action/2/title"].row) == ("km", 2)
     assert found["LAB/statistic/1/indicator"].where.cell == find_cell(lab, "Statistics", "Indicator")
+
+
+def test_segment_id_is_the_one_id_format() -> None:
+    assert segment_id("LAB", "answer", "1a") == "LAB/answer/1a"
+    assert segment_id("LAB", "principle", "human-rights") == "LAB/principle/human-rights"
+    assert segment_id("LAB", "action", 2, "title") == segment_id(segment_id("LAB", "action", 2), "title") == "LAB/action/2/title"
+    assert segment_id("LAB", "statistic", 1, "indicator") == "LAB/statistic/1/indicator"
+
+
+def test_submission_uses_the_segment_ids(lab: Path, workspace: Path) -> None:
+    prepared = prepare(workspace)
+    ids = {s.id for s in prepared.translations.segments}
+    sub = prepared.submission
+    used = {p.segment for a in sub.answers for p in a.paragraphs}
+    used |= {v.segment for r in sub.principles for v in r.votes if v.explanation}
+    used |= {segment_id(e.segment, "title") for a in sub.answers for g in a.actions for e in g.actions}
+    used |= {segment_id(e.segment, "indicator") for a in sub.answers for e in a.statistics}
+    assert {"LAB/answer/1a", "LAB/principle/human-rights", "LAB/action/2/title", "LAB/statistic/1/indicator"} <= used <= ids
+
+
+def _action_items(document: Document) -> dict[str, Item]:
+    """The document's action bullets, by the text of their title."""
+    bodies = [q.body for c in document.clusters for q in c.questions]
+    return {b.runs[0].text: b for body in bodies for b in body if isinstance(b, Item) and b.style == "action" and b.kind == "bullet"}
+
+
+def test_title_language_is_the_layouts(
+    write_workbook: WriteWorkbook, contribution_data: dict[str, Any], workspace: Path, review: ReviewConfig, survey: Survey
+) -> None:
+    """A title too short to tell (no script) or in a script of no review language: segments() and the layout agree."""
+    titles = {"EU": "សហភាពអឺរ៉ុប", "นโยบาย": "គោលនយោបាយ", KM_TITLE: None}
+    for title in titles:
+        contribution_data["actions"].append(dict(contribution_data["actions"][0], title=title, description="", results=""))
+    write_workbook(contribution_data)
+    for translated in (False, True):
+        prepared = prepare(workspace)
+        translations = prepared.translations
+        found = {s.source: s for s in translations.segments if s.kind == "action" and s.part == "title"}
+        assert found["EU"].source_lang == found["นโยบาย"].source_lang == "en" == language_of("EU", review.languages, "en")
+        assert found[KM_TITLE].source_lang == "km"
+        for lang in review.languages:
+            document = layout(prepared.submission, survey, lang)
+            items = _action_items(document)
+            for title, translation in titles.items():
+                segment = found[title]
+                missing = translations.status(segment, lang) == "missing"
+                shown = translation if lang == "km" and translated and translation else title
+                item = items[shown]
+                assert (item.mark == document.labels["pending"]) == missing
+                assert item.runs[0].lang == (segment.source_lang if missing else "")
+        assert [translations.status(found[t], "km") for t in titles] == (["translated"] * 2 if translated else ["missing"] * 2) + ["provided"]
+        units = {found[t].id: Unit(source_lang=found[t].source_lang, source_fingerprint=found[t].fingerprint, text=k) for t, k in titles.items() if k}
+        save_store(workspace, TranslationStore(lang="km", units=units))
+
+
+def test_missing_per_contributor_in_segment_order(
+    lab: Path, write_workbook: WriteWorkbook, contribution_data: dict[str, Any], workspace: Path
+) -> None:
+    first = dict(contribution_data["actions"][0], title=KM_TITLE)
+    contribution_data.update(contributor="HEALTH", answers=[], principles=[], statistics=[], actions=[first])
+    write_workbook(contribution_data)
+    translations = Translations.load(_check(workspace))
+    missing = translations.missing("en")
+    by_code = {code: [s.id for s in found] for code, found in missing.items()}
+    assert by_code == {"HEALTH": ["HEALTH/action/1/title"], "LAB": ["LAB/answer/1a", "LAB/action/2/title"]}
+    assert [s for found in missing.values() for s in found] == translations.pending("en")
+    assert list(translations.missing("km")) == ["HEALTH", "LAB"]
 
 
 def test_both_languages_given_need_nothing(write_workbook: WriteWorkbook, workspace: Path, review: ReviewConfig) -> None:
@@ -293,6 +367,34 @@ def test_target_language_outside_review_is_refused(lab: Path, workspace: Path, r
     out.write_text(out.read_text(encoding="utf-8").replace('target-language="en"', 'target-language="th-TH"'), encoding="utf-8")
     with pytest.raises(GcmReviewError, match=r"'th', which is not a language of this review"):
         import_translations(workspace, out)
+
+
+def test_export_translations_checks_the_workspace_itself(lab: Path, workspace: Path) -> None:
+    export = export_translations(workspace, "en")
+    assert export.path == workspace / "build" / "translations" / "KHM-to-en.xlf"
+    assert [s.id for s in export.segments] == list(_xliff_units(export.path)) == ["LAB/answer/1a", "LAB/action/2/title"]
+    export = export_translations(workspace, "km", format="xlsx")
+    assert export.path == workspace / "build" / "translations" / "KHM-to-km.xlsx" and len(export.segments) == 6
+    chosen = workspace / "elsewhere.xlsx"
+    assert export_translations(workspace, "km", format="xlsx", output=chosen).path == chosen and chosen.is_file()
+    with pytest.raises(GcmReviewError) as err:
+        export_translations(workspace, "th")
+    [problem] = err.value.diagnostics
+    assert (problem.code, problem.severity) == ("GCM220", "error")
+    assert (problem.location.file, problem.location.key) == ("inputs/review.toml", "languages")
+    assert "'th' is not a language of this review (en, km)" in problem.message
+
+
+def test_translate_commands(lab: Path, workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["translate", "export", str(workspace), "--to", "en"]) == 0
+    out = workspace / "build" / "translations" / "KHM-to-en.xlf"
+    assert capsys.readouterr().out == f"2 text(s) to translate into en: {out}\n"
+    _fill_xliff(out, {"LAB/answer/1a": "Most workers leave."})
+    assert main(["translate", "import", str(out), "-w", str(workspace), "--translator", "T"]) == 0
+    assert capsys.readouterr().out == "1 translation(s) into en stored in inputs/translations/en.json\n"
+    assert load_store(workspace, "en").units["LAB/answer/1a"].translator == "T"
+    assert main(["translate", "export", str(workspace), "--to", "th"]) == 1
+    assert "GCM220" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- stale translations
