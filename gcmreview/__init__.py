@@ -29,6 +29,7 @@ from .prepared import Prepared, prepare
 from .progress import NO_PROGRESS, Progress
 from .submission import submission_schema
 from .survey.languages import languages
+from .translations import export_translations, import_translations
 from .workbook import write_blank_workbooks
 from .workspace import build_lock, display_path, new_workspace
 
@@ -47,7 +48,9 @@ __all__ = [
     "contribution_schema",
     "display_path",
     "export_contribution",
+    "export_translations",
     "import_contribution",
+    "import_translations",
     "languages",
     "new_workspace",
     "submission_schema",

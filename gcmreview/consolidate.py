@@ -34,6 +34,7 @@ from .submission import (
 )
 from .survey import Question, Survey, load_reference
 from .text import citations
+from .translations import segment_id
 from .validate import ReadResult
 
 __all__ = ["consolidate"]
@@ -140,7 +141,7 @@ def _answer(question: Question, inputs: list[_Input]) -> QuestionAnswers:
         for i, given in enumerate(item.contribution.answers):
             if given.question == question.id and given.text:
                 answer.paragraphs.append(
-                    Paragraph(segment=f"{item.code}/answer/{question.id}", contributor=item.code, lead=item.coordinator, text=dict(given.text),
+                    Paragraph(segment=segment_id(item.code, "answer", question.id), contributor=item.code, lead=item.coordinator, text=dict(given.text),
                               objectives=list(given.objectives), source=item.provenance(f"answers[{i}]"))
                 )
     if question.cluster is not None and question.role == "actions":
@@ -161,7 +162,7 @@ def _actions_for(cluster: int, inputs: list[_Input]) -> list[ObjectiveActions]:
         for i, action in enumerate(item.contribution.actions):
             objective = _first_in_cluster(action.objectives, cluster)
             if objective is not None:
-                entry = ActionEntry(segment=f"{item.code}/action/{i + 1}", contributor=item.code, action=action,
+                entry = ActionEntry(segment=segment_id(item.code, "action", i + 1), contributor=item.code, action=action,
                                     source=item.provenance(f"actions[{i}]"))
                 groups.setdefault(objective, []).append(entry)
     members = next(c.objectives for c in load_reference().clusters if c.number == cluster)
@@ -170,7 +171,7 @@ def _actions_for(cluster: int, inputs: list[_Input]) -> list[ObjectiveActions]:
 
 def _statistics_for(cluster: int, inputs: list[_Input]) -> list[StatisticEntry]:
     return [
-        StatisticEntry(segment=f"{item.code}/statistic/{i + 1}", contributor=item.code, statistic=stat,
+        StatisticEntry(segment=segment_id(item.code, "statistic", i + 1), contributor=item.code, statistic=stat,
                        source=item.provenance(f"statistics[{i}]"))
         for item in inputs
         for i, stat in enumerate(item.contribution.statistics)
@@ -249,7 +250,7 @@ def _merge_principles(inputs: list[_Input], conflicts: list[Conflict], diagnosti
     out = []
     for principle in load_reference().principles:
         votes = [
-            (item, PrincipleVote(segment=f"{item.code}/principle/{p.principle}", contributor=item.code, integrated=p.integrated, explanation=dict(p.explanation),
+            (item, PrincipleVote(segment=segment_id(item.code, "principle", p.principle), contributor=item.code, integrated=p.integrated, explanation=dict(p.explanation),
                                  source=item.provenance(f"principles[{i}]")))
             for item in inputs
             for i, p in enumerate(item.contribution.principles)

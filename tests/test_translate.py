@@ -12,9 +12,14 @@ import openpyxl
 import pytest
 from conftest import WriteWorkbook, edit_cells, find_cell
 
+from gcmreview.cli import main
 from gcmreview.config import ReviewConfig
 from gcmreview.errors import GcmReviewError, Location
 from gcmreview.inputs import CheckResult, check_workspace
+from gcmreview.prepared import prepare
+from gcmreview.render.document import Document, Item, layout
+from gcmreview.survey import Survey
+from gcmreview.survey.languages import language_of
 from gcmreview.translations import (
     XLIFF12_NAMESPACE,
     XLSX_HEADERS,
@@ -22,6 +27,7 @@ from gcmreview.translations import (
     Translations,
     TranslationStore,
     Unit,
+    export_translations,
     export_xliff,
     export_xlsx,
     fingerprint,
@@ -30,6 +36,7 @@ from gcmreview.translations import (
     load_store,
     resolve,
     save_store,
+    segment_id,
     segments,
     status,
     store_path,
@@ -116,6 +123,73 @@ def test_segments_with_source_language_and_cell(lab: Path, workspace: Path, revi
     assert found["LAB/action/1/title"].source_lang == "en"
     assert (found["LAB/action/2/title"].source_lang, found["LAB/action/2/title"].row) == ("km", 2)
     assert found["LAB/statistic/1/indicator"].where.cell == find_cell(lab, "Statistics", "Indicator")
+
+
+def test_segment_id_is_the_one_id_format() -> None:
+    assert segment_id("LAB", "answer", "1a") == "LAB/answer/1a"
+    assert segment_id("LAB", "principle", "human-rights") == "LAB/principle/human-rights"
+    assert segment_id("LAB", "action", 2, "title") == segment_id(segment_id("LAB", "action", 2), "title") == "LAB/action/2/title"
+    assert segment_id("LAB", "statistic", 1, "indicator") == "LAB/statistic/1/indicator"
+
+
+def test_submission_uses_the_segment_ids(lab: Path, workspace: Path) -> None:
+    prepared = prepare(workspace)
+    ids = {s.id for s in prepared.translations.segments}
+    sub = prepared.submission
+    used = {p.segment for a in sub.answers for p in a.paragraphs}
+    used |= {v.segment for r in sub.principles for v in r.votes if v.explanation}
+    used |= {segment_id(e.segment, "title") for a in sub.answers for g in a.actions for e in g.actions}
+    used |= {segment_id(e.segment, "indicator") for a in sub.answers for e in a.statistics}
+    assert {"LAB/answer/1a", "LAB/principle/human-rights", "LAB/action/2/title", "LAB/statistic/1/indicator"} <= used <= ids
+
+
+def _action_items(document: Document) -> dict[str, Item]:
+    """The document's action bullets, by the text of their title."""
+    bodies = [q.body for c in document.clusters for q in c.questions]
+    return {b.runs[0].text: b for body in bodies for b in body if isinstance(b, Item) and b.style == "action" and b.kind == "bullet"}
+
+
+def test_title_language_is_the_layouts(
+    write_workbook: WriteWorkbook, contribution_data: dict[str, Any], workspace: Path, review: ReviewConfig, survey: Survey
+) -> None:
+    """A title too short to tell (no script) or in a script of no review language: segments() and the layout agree."""
+    titles = {"EU": "សហភាពអឺរ៉ុប", "นโยบาย": "គោលនយោបាយ", KM_TITLE: None}
+    for title in titles:
+        contribution_data["actions"].append(dict(contribution_data["actions"][0], title=title, description="", results=""))
+    write_workbook(contribution_data)
+    for translated in (False, True):
+        prepared = prepare(workspace)
+        translations = prepared.translations
+        found = {s.source: s for s in translations.segments if s.kind == "action" and s.part == "title"}
+        assert found["EU"].source_lang == found["นโยบาย"].source_lang == "en" == language_of("EU", review.languages, "en")
+        assert found[KM_TITLE].source_lang == "km"
+        for lang in review.languages:
+            document = layout(prepared.submission, survey, lang)
+            items = _action_items(document)
+            for title, translation in titles.items():
+                segment = found[title]
+                missing = translations.status(segment, lang) == "missing"
+                shown = translation if lang == "km" and translated and translation else title
+                item = items[shown]
+                assert (item.mark == document.labels["pending"]) == missing
+                assert item.runs[0].lang == (segment.source_lang if missing else "")
+        assert [translations.status(found[t], "km") for t in titles] == (["translated"] * 2 if translated else ["missing"] * 2) + ["provided"]
+        units = {found[t].id: Unit(source_lang=found[t].source_lang, source_fingerprint=found[t].fingerprint, text=k) for t, k in titles.items() if k}
+        save_store(workspace, TranslationStore(lang="km", units=units))
+
+
+def test_missing_per_contributor_in_segment_order(
+    lab: Path, write_workbook: WriteWorkbook, contribution_data: dict[str, Any], workspace: Path
+) -> None:
+    first = dict(contribution_data["actions"][0], title=KM_TITLE)
+    contribution_data.update(contributor="HEALTH", answers=[], principles=[], statistics=[], actions=[first])
+    write_workbook(contribution_data)
+    translations = Translations.load(_check(workspace))
+    missing = translations.missing("en")
+    by_code = {code: [s.id for s in found] for code, found in missing.items()}
+    assert by_code == {"HEALTH": ["HEALTH/action/1/title"], "LAB": ["LAB/answer/1a", "LAB/action/2/title"]}
+    assert [s for found in missing.values() for s in found] == translations.pending("en")
+    assert list(translations.missing("km")) == ["HEALTH", "LAB"]
 
 
 def test_both_languages_given_need_nothing(write_workbook: WriteWorkbook, workspace: Path, review: ReviewConfig) -> None:
@@ -209,7 +283,7 @@ def test_xliff_round_trip(lab: Path, workspace: Path, review: ReviewConfig, tmp_
     out = tmp_path / "to-en.xlf"
     export_xliff(segments(check, review), "en", load_store(workspace, "en"), out)
     _fill_xliff(out, {"LAB/answer/1a": "Most workers leave for Thailand, where wages are higher.", "LAB/action/2/title": "Labour Migration Policy"})
-    report = import_translations(workspace, out, review, check, translator="Translator A")
+    report = import_translations(workspace, out, translator="Translator A")
     assert report.format == "xliff"
     assert report.stored == {"en": ["LAB/answer/1a", "LAB/action/2/title"]} and report.count == 2
     assert (report.unknown, report.stale, report.diagnostics) == ([], [], [])
@@ -233,7 +307,7 @@ def test_xliff_11_is_read_too(lab: Path, workspace: Path, review: ReviewConfig, 
     _fill_xliff(out, {"LAB/answer/1a": "Most workers leave."})
     old = out.read_text(encoding="utf-8").replace(XLIFF12_NAMESPACE, "urn:oasis:names:tc:xliff:document:1.1")
     out.write_text(old.replace('version="1.2"', 'version="1.1"'), encoding="utf-8")
-    report = import_translations(workspace, out, review, check)
+    report = import_translations(workspace, out)
     assert report.stored == {"en": ["LAB/answer/1a"]}
 
 
@@ -243,7 +317,7 @@ def test_unknown_unit_is_reported_not_dropped_silently(lab: Path, workspace: Pat
     export_xliff(segments(check, review), "en", None, out)
     out.write_text(out.read_text(encoding="utf-8").replace('id="LAB/action/2/title"', 'id="LAB/action/9/title"'), encoding="utf-8")
     _fill_xliff(out, {"LAB/action/9/title": "Policy", "LAB/answer/1a": "Workers leave."})
-    report = import_translations(workspace, out, review, check)
+    report = import_translations(workspace, out)
     assert report.unknown == ["LAB/action/9/title"]
     [warning] = report.diagnostics
     assert (warning.code, warning.severity) == ("GCM241", "warning")
@@ -263,7 +337,7 @@ def test_external_entity_is_refused_without_reading(lab: Path, workspace: Path, 
         encoding="utf-8",
     )
     with pytest.raises(GcmReviewError) as err:
-        import_translations(workspace, evil, review, _check(workspace))
+        import_translations(workspace, evil)
     [problem] = err.value.diagnostics
     assert (problem.code, problem.severity, problem.location.file) == ("GCM242", "error", "evil.xlf")
     assert "entities" in problem.message and "TOP-SECRET-MARKER" not in str(err.value)
@@ -274,15 +348,15 @@ def test_entity_expansion_and_broken_xml_are_refused(lab: Path, workspace: Path,
     bomb = tmp_path / "bomb.xlf"
     bomb.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><xliff version="1.2">&b;</xliff>')
     with pytest.raises(GcmReviewError, match="entities"):
-        import_translations(workspace, bomb, review, _check(workspace))
+        import_translations(workspace, bomb)
     broken = tmp_path / "broken.xlf"
     broken.write_text('<xliff version="1.2"><file>')
     with pytest.raises(GcmReviewError, match="not well-formed XML"):
-        import_translations(workspace, broken, review, _check(workspace))
+        import_translations(workspace, broken)
     other = tmp_path / "notes.txt"
     other.write_text("just text")
     with pytest.raises(GcmReviewError, match="neither an XLIFF file nor an Excel workbook"):
-        import_translations(workspace, other, review, _check(workspace))
+        import_translations(workspace, other)
 
 
 def test_target_language_outside_review_is_refused(lab: Path, workspace: Path, review: ReviewConfig, tmp_path: Path) -> None:
@@ -292,7 +366,35 @@ def test_target_language_outside_review_is_refused(lab: Path, workspace: Path, r
     _fill_xliff(out, {"LAB/answer/1a": "x"})
     out.write_text(out.read_text(encoding="utf-8").replace('target-language="en"', 'target-language="th-TH"'), encoding="utf-8")
     with pytest.raises(GcmReviewError, match=r"'th', which is not a language of this review"):
-        import_translations(workspace, out, review, check)
+        import_translations(workspace, out)
+
+
+def test_export_translations_checks_the_workspace_itself(lab: Path, workspace: Path) -> None:
+    export = export_translations(workspace, "en")
+    assert export.path == workspace / "build" / "translations" / "KHM-to-en.xlf"
+    assert [s.id for s in export.segments] == list(_xliff_units(export.path)) == ["LAB/answer/1a", "LAB/action/2/title"]
+    export = export_translations(workspace, "km", format="xlsx")
+    assert export.path == workspace / "build" / "translations" / "KHM-to-km.xlsx" and len(export.segments) == 6
+    chosen = workspace / "elsewhere.xlsx"
+    assert export_translations(workspace, "km", format="xlsx", output=chosen).path == chosen and chosen.is_file()
+    with pytest.raises(GcmReviewError) as err:
+        export_translations(workspace, "th")
+    [problem] = err.value.diagnostics
+    assert (problem.code, problem.severity) == ("GCM220", "error")
+    assert (problem.location.file, problem.location.key) == ("inputs/review.toml", "languages")
+    assert "'th' is not a language of this review (en, km)" in problem.message
+
+
+def test_translate_commands(lab: Path, workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["translate", "export", str(workspace), "--to", "en"]) == 0
+    out = workspace / "build" / "translations" / "KHM-to-en.xlf"
+    assert capsys.readouterr().out == f"2 text(s) to translate into en: {out}\n"
+    _fill_xliff(out, {"LAB/answer/1a": "Most workers leave."})
+    assert main(["translate", "import", str(out), "-w", str(workspace), "--translator", "T"]) == 0
+    assert capsys.readouterr().out == "1 translation(s) into en stored in inputs/translations/en.json\n"
+    assert load_store(workspace, "en").units["LAB/answer/1a"].translator == "T"
+    assert main(["translate", "export", str(workspace), "--to", "th"]) == 1
+    assert "GCM220" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- stale translations
@@ -303,7 +405,7 @@ def test_changed_source_makes_translation_stale(lab: Path, workspace: Path, revi
     first = tmp_path / "first.xlf"
     export_xliff(segments(check, review), "en", None, first)
     _fill_xliff(first, {"LAB/answer/1a": "Most workers leave for Thailand."})
-    import_translations(workspace, first, review, check)
+    import_translations(workspace, first)
     cell = find_cell(lab, "Answers", "Answer (km)", "1a")
     edit_cells(lab, "Answers", {cell: KM_ANSWER + " ពួកគេផ្ញើប្រាក់ទៅផ្ទះ។"})
 
@@ -329,15 +431,15 @@ def test_unchanged_stale_translation_is_not_taken_as_reviewed(lab: Path, workspa
     first = tmp_path / "first.xlf"
     export_xliff(segments(check, review), "en", None, first)
     _fill_xliff(first, {"LAB/answer/1a": "Most workers leave."})
-    import_translations(workspace, first, review, check)
+    import_translations(workspace, first)
     edit_cells(lab, "Answers", {find_cell(lab, "Answers", "Answer (km)", "1a"): KM_ANSWER + " ថ្មី។"})
     check = _check(workspace)
     second = tmp_path / "second.xlf"
     export_xliff(segments(check, review), "en", load_store(workspace, "en"), second)
 
-    report = import_translations(workspace, second, review, check)  # sent back untouched
+    report = import_translations(workspace, second)  # sent back untouched
     assert report.unchanged == ["LAB/answer/1a"] and report.stored == {}
-    report = import_translations(workspace, second, review, check, confirm_unchanged=True)
+    report = import_translations(workspace, second, confirm_unchanged=True)
     assert report.stored == {"en": ["LAB/answer/1a"]}
     answer = next(s for s in segments(check, review) if s.id == "LAB/answer/1a")
     assert status(answer, "en", load_store(workspace, "en")) == "translated"
@@ -349,7 +451,7 @@ def test_source_changed_between_export_and_import_is_stale_at_once(lab: Path, wo
     edit_cells(lab, "Answers", {find_cell(lab, "Answers", "Answer (km)", "1a"): KM_ANSWER + " ថ្មី។"})
     _fill_xliff(out, {"LAB/answer/1a": "Most workers leave."})
     check = _check(workspace)
-    report = import_translations(workspace, out, review, check)
+    report = import_translations(workspace, out)
     assert report.stale == ["LAB/answer/1a"]
     answer = next(s for s in segments(check, review) if s.id == "LAB/answer/1a")
     assert status(answer, "en", load_store(workspace, "en")) == "stale"
@@ -387,7 +489,7 @@ def test_xlsx_round_trip(lab: Path, workspace: Path, review: ReviewConfig, tmp_p
     out = tmp_path / "to-km.xlsx"
     export_xlsx(segments(check, review), "km", None, out)
     _fill_xlsx(out, {"LAB/answer/6": "ផែនការភ្ជាប់កតិកាសញ្ញាទៅនឹងគោលដៅ ១០.៧។", "LAB/statistic/1/indicator": "ពលករ"})
-    report = import_translations(workspace, out, review, check)
+    report = import_translations(workspace, out)
     assert report.format == "xlsx"
     assert report.stored == {"km": ["LAB/answer/6", "LAB/statistic/1/indicator"]} and report.empty == 4
     store = load_store(workspace, "km")
@@ -403,7 +505,7 @@ def test_xlsx_formula_translation_is_reported(lab: Path, workspace: Path, review
     out = tmp_path / "to-km.xlsx"
     export_xlsx(segments(check, review), "km", None, out)
     _fill_xlsx(out, {"LAB/answer/6": "=1+1"})
-    report = import_translations(workspace, out, review, check)
+    report = import_translations(workspace, out)
     [problem] = report.diagnostics
     assert problem.code == "GCM214" and problem.location.sheet == "Translations" and problem.location.key == "LAB/answer/6"
     assert report.stored == {}
@@ -444,7 +546,7 @@ def test_spreadsheet_injection_is_neutralised(
     # Without fingerprints the import falls back to the Source column: it must come back exactly.
     texts = {"LAB/answer/6": "'=ផែនការ", "LAB/action/1/title": "@ផលបូក", "LAB/action/1/description": "-១+២"}
     _fill_xlsx(out, texts, clear_fingerprints=True)
-    report = import_translations(workspace, out, review, check)
+    report = import_translations(workspace, out)
     assert report.count == 3 and report.stale == []
     store = load_store(workspace, "km")
     assert store.units["LAB/answer/6"].text == "=ផែនការ"
@@ -462,10 +564,10 @@ def test_stale_translation_in_xlsx_is_prefilled_and_guarded(lab: Path, workspace
     ws = openpyxl.load_workbook(out)["Translations"]
     row = next(r for r in ws.iter_rows(min_row=5, values_only=True) if r[0] == answer.id)
     assert (row[5], row[6]) == ("'- ចាស់", "stale")
-    report = import_translations(workspace, out, review, _check(workspace))  # untouched
+    report = import_translations(workspace, out)  # untouched
     assert report.unchanged == [answer.id]
     _fill_xlsx(out, {answer.id: "- ថ្មី"})
-    report = import_translations(workspace, out, review, _check(workspace))
+    report = import_translations(workspace, out)
     assert report.stored == {"km": [answer.id]}
     assert status(answer, "km", load_store(workspace, "km")) == "translated"
 

@@ -17,9 +17,6 @@ from pathlib import Path
 import gcmreview
 from gcmreview import GcmReviewError
 
-from ..config import ReviewConfig, load_config
-from ..inputs import check_workspace
-from ..survey import Survey, load_survey
 from .display import build_summary, check_summary, print_diagnostics, progress_for
 
 __all__ = ["main"]
@@ -87,11 +84,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _review(workspace: Path) -> tuple[ReviewConfig, Survey]:
-    review = load_config(workspace)
-    return review, load_survey(review.survey)
-
-
 def _cmd_new(args: argparse.Namespace) -> int:
     config = gcmreview.new_workspace(args.folder, args.country, args.iso, args.language)
     print(f"Created {config}. Edit it, then run: gcmreview workbook {args.folder}")
@@ -154,26 +146,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_translate(args: argparse.Namespace) -> int:
-    from .. import translations as tr
-
     if args.translate_command == "export":
-        review, _ = _review(args.workspace)
-        if args.to not in review.languages:
-            print(f"gcmreview: '{args.to}' is not a language of this review ({', '.join(review.languages)}).", file=sys.stderr)
-            return EXIT_INPUT
-        checked = check_workspace(args.workspace)
-        segments = tr.segments(checked, review)
-        store = tr.load_store(args.workspace, args.to)
-        suffix = ".xlf" if args.format == "xliff" else ".xlsx"
-        target = args.output or args.workspace / "build" / "translations" / f"{review.country.iso}-to-{args.to}{suffix}"
-        export = tr.export_xliff if args.format == "xliff" else tr.export_xlsx
-        written = export(segments, args.to, store, target)
-        print(f"{len(written)} text(s) to translate into {args.to}: {target}")
+        export = gcmreview.export_translations(args.workspace, args.to, format=args.format, output=args.output)
+        print(f"{len(export.segments)} text(s) to translate into {args.to}: {export.path}")
         return EXIT_OK
-    review, _ = _review(args.workspace)
-    checked = check_workspace(args.workspace)
-    report = tr.import_translations(args.workspace, args.file, review, checked, translator=args.translator,
-                                    confirm_unchanged=args.confirm_unchanged)
+    report = gcmreview.import_translations(args.workspace, args.file, translator=args.translator, confirm_unchanged=args.confirm_unchanged)
     print_diagnostics(report.diagnostics, sys.stderr)
     for lang, ids in report.stored.items():
         print(f"{len(ids)} translation(s) into {lang} stored in inputs/translations/{lang}.json")

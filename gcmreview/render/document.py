@@ -18,6 +18,7 @@ from ..markup import Span, TextBlock, parse
 from ..submission import ActionEntry, PrincipleResult, QuestionAnswers, StatisticEntry, Submission
 from ..survey import Question, Survey, load_reference
 from ..survey.languages import language, language_of
+from ..translations import segment_id
 
 __all__ = ["Body", "Document", "Footnote", "Item", "QuestionView", "Run", "Table", "layout", "layout_languages"]
 
@@ -230,13 +231,13 @@ class _Builder:
     def action(self, entry: ActionEntry) -> Item:
         a = entry.action
         facts = [self.t(a.type)] + ([str(a.year)] if a.year else []) + ([self.t(a.status)] if a.status else [])
-        title, title_lang, mark = self.field(f"{entry.segment}/title", a.title)
+        title, title_lang, mark = self.field(segment_id(entry.segment, "title"), a.title)
         runs = [Run(title, bold=True, lang=self._other(title_lang)), Run(f" ({', '.join(facts)}). ")]
         if a.lead:
             runs.append(Run(f"{self.t(LEAD)}: {a.lead}" + (f"; {self.t(PARTNERS)}: {a.partners}" if a.partners else "") + ". "))
         marks = {mark} - {""}
         for name, value in (("description", a.description), ("results", a.results)):
-            text, lang, mark = self.field(f"{entry.segment}/{name}", value)
+            text, lang, mark = self.field(segment_id(entry.segment, name), value)
             marks |= {mark} - {""}
             for block in parse(text):
                 runs += [*self.runs(block.spans, entry.contributor, self._other(lang)), Run(" ")]
@@ -290,7 +291,7 @@ class _Builder:
             breakdown = ", ".join(x for x in (self.t(s.sex) if s.sex else "", s.age_group, s.nationality) if x)
             value = f"{s.value:,}" if isinstance(s.value, int) else f"{s.value:,.2f}".rstrip("0").rstrip(".")
             source = [r for b in parse(s.source) for r in self.runs(b.spans, e.contributor)] if s.source else []
-            indicator, lang, _ = self.field(f"{e.segment}/indicator", s.indicator)
+            indicator, lang, _ = self.field(segment_id(e.segment, "indicator"), s.indicator)
             rows.append([[Run(indicator, lang=self._other(lang))], [Run(value)], [Run(s.unit)], [Run(str(s.year or ""))], [Run(breakdown)], source])
         return Table(header, rows, [e.contributor for e in entries])
 

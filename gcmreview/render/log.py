@@ -61,11 +61,7 @@ def translation_lines(translations: Translations) -> list[str]:
     """Per language, per contributor: how many texts still lack a translation (and which)."""
     lines = []
     for lang in translations.languages:
-        missing: dict[str, list[str]] = {}
-        for segment in translations.segments:
-            if translations.status(segment, lang) in ("missing", "stale"):
-                missing.setdefault(segment.contributor, []).append(segment.label)
-        total = sum(len(v) for v in missing.values())
-        lines.append(f"Translation into {lang}: {total} text(s) missing or stale")
-        lines += [f"  {code}: {len(labels)} ({'; '.join(labels)})" for code, labels in missing.items()]
+        missing = translations.missing(lang)
+        lines.append(f"Translation into {lang}: {sum(len(v) for v in missing.values())} text(s) missing or stale")
+        lines += [f"  {code}: {len(found)} ({'; '.join(s.label for s in found)})" for code, found in missing.items()]
     return lines

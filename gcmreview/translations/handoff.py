@@ -1,0 +1,169 @@
+"""The hand-off itself: the texts still to translate go out, the translations come back into the stores.
+
+Stage: translation hand-off. The two calls a front end (the CLI, a web app)
+makes; each reads review.toml and checks the workspace itself.
+:func:`export_translations` writes the missing and stale segments of one
+language as XLIFF or as the translators' workbook. :func:`import_translations`
+reads either back (recognised by its content) into ``inputs/translations/``;
+the ministries' workbooks are never written. A translation keeps the fingerprint
+its unit was exported with, so a source that changed meanwhile is stale at once,
+and a stale translation sent back unchanged and still marked for review (XLIFF
+``state="needs-review-*"``, or a row whose Status says stale) is not taken as
+reviewed unless ``confirm_unchanged=True``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from ..config import ReviewConfig, load_config
+from ..errors import Code, Diagnostic, GcmReviewError, Location, nearest
+from ..inputs import check_workspace
+from ..workspace import display_path
+from .formats import _file_error, _Incoming
+from .segments import Segment, fingerprint, segments
+from .store import TranslationStore, Unit, load_store, save_store, status
+from .xliff import _read_xliff, export_xliff
+from .xlsx import _read_xlsx, export_xlsx
+
+__all__ = ["MAX_FILE_BYTES", "ImportReport", "TranslationExport", "export_translations", "import_translations"]
+
+Format = Literal["xliff", "xlsx"]
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Largest translation file accepted (a whole review's text is a few MB)."""
+
+_EXPORTERS = {"xliff": (export_xliff, ".xlf"), "xlsx": (export_xlsx, ".xlsx")}
+
+
+@dataclass(frozen=True)
+class TranslationExport:
+    """What :func:`export_translations` wrote."""
+
+    path: Path
+    segments: list[Segment]
+    """The segments written: those missing or stale in the target language."""
+
+
+@dataclass
+class ImportReport:
+    """What :func:`import_translations` did."""
+
+    file: str
+    format: Format
+    stored: dict[str, list[str]] = field(default_factory=dict)
+    """Segment ids stored, per target language."""
+    stale: list[str] = field(default_factory=list)
+    """Stored, but the source changed after export: stale at once."""
+    unchanged: list[str] = field(default_factory=list)
+    """Stale translations sent back unchanged and still marked for review: not stored."""
+    unknown: list[str] = field(default_factory=list)
+    empty: int = 0
+    """Units without a translation."""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    stores: list[Path] = field(default_factory=list)
+    """Store files written."""
+
+    @property
+    def count(self) -> int:
+        return sum(len(ids) for ids in self.stored.values())
+
+
+def export_translations(workspace: Path, lang: str, *, format: Format = "xliff", output: Path | None = None) -> TranslationExport:
+    """Write the texts still to translate into ``lang`` (missing or stale) for a translator.
+
+    ``output`` defaults to ``build/translations/<ISO>-to-<LANG>.xlf`` (or ``.xlsx``).
+    GcmReviewError (GCM220) when ``lang`` is not one of the review's languages.
+    """
+    review = load_config(workspace)
+    if lang not in review.languages:
+        location = Location(file="inputs/review.toml", key="languages")
+        raise GcmReviewError([Diagnostic.make(Code.UNKNOWN_LANGUAGE, location, lang=lang, languages=", ".join(review.languages))])
+    check = check_workspace(workspace)
+    export, suffix = _EXPORTERS[format]
+    path = output or workspace / "build" / "translations" / f"{review.country.iso}-to-{lang}{suffix}"
+    written = export(segments(check, review), lang, load_store(workspace, lang), path)
+    return TranslationExport(path, written)
+
+
+def import_translations(
+    workspace: Path,
+    path: Path,
+    *,
+    translator: str | None = None,
+    confirm_unchanged: bool = False,
+    today: dt.date | None = None,
+) -> ImportReport:
+    """Store the translations of an XLIFF (1.1 or 1.2) or translators' workbook; never touches the workbooks.
+
+    Each unit with a non-empty target is stored under its segment id with the
+    fingerprint it was exported with. Unknown ids are reported as warnings (GCM241).
+    GcmReviewError when review.toml is unusable or the file cannot be read at all.
+    """
+    check = check_workspace(workspace)
+    display = display_path(path, workspace)
+    kind, incoming, diagnostics = _read_translation_file(path, display, check.review)
+    report = ImportReport(display, kind, diagnostics=diagnostics)
+    known = {s.id: s for s in segments(check, check.review)}
+    stores: dict[str, TranslationStore] = {}
+    for unit in incoming:
+        segment = known.get(unit.id)
+        if not unit.target.strip():
+            report.empty += 1
+        elif segment is None:
+            report.unknown.append(unit.id)
+            suggestion = nearest(unit.id, known)
+            report.diagnostics.append(Diagnostic.make(Code.UNKNOWN_SEGMENT, unit.where, unit=unit.id, suggestion=suggestion))
+        else:
+            if unit.target_lang not in stores:
+                stores[unit.target_lang] = load_store(workspace, unit.target_lang)
+            _store_unit(report, stores[unit.target_lang], segment, unit, translator, confirm_unchanged, today or dt.date.today())
+    for lang in report.stored:
+        report.stores.append(save_store(workspace, stores[lang]))
+    return report
+
+
+def _store_unit(
+    report: ImportReport, store: TranslationStore, segment: Segment, unit: _Incoming,
+    translator: str | None, confirm_unchanged: bool, today: dt.date,
+) -> None:
+    """Put one translation into its store, unless it is a stale one sent back unchanged."""
+    earlier = store.units.get(unit.id)
+    if unit.needs_review and not confirm_unchanged and earlier is not None and earlier.text == unit.target:
+        report.unchanged.append(unit.id)
+        return
+    store.units[unit.id] = Unit(
+        source_lang=unit.source_lang or segment.source_lang,
+        source_fingerprint=unit.fingerprint or fingerprint(unit.source),
+        text=unit.target,
+        translator=translator,
+        updated=today,
+    )
+    report.stored.setdefault(store.lang, []).append(unit.id)
+    if status(segment, store.lang, store) == "stale":
+        report.stale.append(unit.id)
+
+
+def _read_translation_file(path: Path, display: str, review: ReviewConfig) -> tuple[Format, list[_Incoming], list[Diagnostic]]:
+    """Recognise the file by its content and read its units."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise _file_error(display, f"it is larger than {MAX_FILE_BYTES // 2**20} MB, far more than any translation file")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _file_error(display, exc.strerror or str(exc)) from None
+    if data.startswith(b"PK"):
+        units, diagnostics = _read_xlsx(path, display)
+        kind: Format = "xlsx"
+    elif data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        units, diagnostics, kind = _read_xliff(data, display), [], "xliff"
+    else:
+        raise _file_error(display, "it is neither an XLIFF file nor an Excel workbook")
+    for unit in units:
+        if unit.target_lang not in review.languages:
+            detail = f"it holds translations into '{unit.target_lang}', which is not a language of this review ({', '.join(review.languages)})"
+            raise _file_error(display, detail)
+    return kind, units, diagnostics

@@ -1,0 +1,208 @@
+"""The translators' workbook: the texts to translate as a protected xlsx, and reading it back.
+
+Stage: translation hand-off. Sheet and table ``Translations``, columns
+:data:`XLSX_HEADERS`, only the Translation column editable. Spreadsheet
+injection: every text cell written that begins with ``=``, ``+``, ``-``, ``@``,
+tab, carriage return or an apostrophe gets one leading apostrophe
+(:func:`guard_cell`); reading strips exactly that guard (:func:`unguard_cell`), so
+texts come back unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..chars import without_not_xml
+from ..errors import Code, Diagnostic, GcmReviewError, Location
+from ..fsutil import atomic_write_with
+from ..survey.languages import language
+from ..workbook.read import RawCell, open_workbook, read_table
+from ..workbook.style import (
+    HEADER_FONT,
+    LOCKED_FILL,
+    PROMPT_LIMIT,
+    TITLE_FONT,
+    UNLOCKED,
+    WRAP,
+    add_table,
+    looks_like_formula,
+    protect,
+)
+from .formats import _FINGERPRINT_RE, _MARKUP_HINT, _file_error, _Incoming, _lang_code
+from .segments import Segment
+from .store import TranslationStore, Unit, pending
+
+__all__ = ["XLSX_HEADERS", "export_xlsx", "guard_cell", "unguard_cell"]
+
+XLSX_SHEET = XLSX_TABLE = "Translations"
+XLSX_HEADERS = ("Segment", "Contributor", "Where", "Source language", "Source", "Translation", "Status", "Fingerprint")
+XLSX_WIDTHS = (26, 14, 34, 10, 60, 60, 12, 26)
+XLSX_HEADER_ROW = 4
+TARGET_LABEL = "Target language"
+
+
+def guard_cell(text: str) -> str:
+    """Neutralise spreadsheet injection: prefix one apostrophe to text starting with = + - @ tab CR or '."""
+    return "'" + text if looks_like_formula(text) or text.startswith("'") else text
+
+
+def _cell_value(text: str) -> str:
+    """Text as it can be written to a cell: guarded, without control characters a workbook cannot hold."""
+    return guard_cell(without_not_xml(text)[0])
+
+
+def unguard_cell(text: str) -> str:
+    """Undo :func:`guard_cell` exactly: drop one apostrophe that precedes a guarded character."""
+    guarded = text[1:]
+    return guarded if text.startswith("'") and (looks_like_formula(guarded) or guarded.startswith("'")) else text
+
+
+# ---------------------------------------------------------------- export
+
+
+def export_xlsx(segments: Iterable[Segment], lang: str, store: TranslationStore | None, path: Path) -> list[Segment]:
+    """Write the missing and stale segments as a protected workbook for translators; returns them.
+
+    Sheet and table ``Translations``, columns :data:`XLSX_HEADERS`; only the
+    Translation column can be edited. Stale rows hold the earlier translation.
+    """
+    todo = pending(segments, lang, store)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = XLSX_SHEET
+    _xlsx_preamble(ws, lang)
+    for offset, segment in enumerate(todo, 1):
+        earlier = store.units.get(segment.id) if store else None
+        _xlsx_row(ws, XLSX_HEADER_ROW + offset, segment, earlier)
+    last = XLSX_HEADER_ROW + max(len(todo), 1)  # a table needs at least one data row
+    _xlsx_layout(ws, last, lang)
+    wb.properties.creator = "gcmreview"
+    wb.properties.title = f"Translations into {lang}"
+    atomic_write_with(path, wb.save)
+    return todo
+
+
+def _xlsx_preamble(ws: Worksheet, lang: str) -> None:
+    name = language(lang).name
+    ws["A1"] = f"Translations into {name} ({lang})"
+    ws["A1"].font = TITLE_FONT
+    ws["A2"] = (
+        f"Write the {name} translation of each Source text in the Translation column, the only one you can edit. "
+        f"{_MARKUP_HINT} Rows whose Status is 'stale' hold an earlier translation of a text that has changed: correct it."
+    )
+    ws["A3"] = TARGET_LABEL
+    ws["B3"] = lang
+    ws["A3"].font = HEADER_FONT
+    for col, header in enumerate(XLSX_HEADERS, 1):
+        ws.cell(XLSX_HEADER_ROW, col, header).font = HEADER_FONT
+
+
+def _xlsx_row(ws: Worksheet, row: int, segment: Segment, earlier: Unit | None) -> None:
+    values = (
+        segment.id,
+        segment.contributor,
+        f"{segment.label}; {segment.where}",
+        segment.source_lang,
+        segment.source,
+        earlier.text if earlier is not None else None,
+        "stale" if earlier is not None else "missing",
+        segment.fingerprint,
+    )
+    for col, value in enumerate(values, 1):
+        cell = ws.cell(row, col, _cell_value(value) if value is not None else None)
+        cell.alignment = WRAP
+        if XLSX_HEADERS[col - 1] == "Translation":
+            cell.protection = UNLOCKED
+        else:
+            cell.fill = LOCKED_FILL
+
+
+def _xlsx_layout(ws: Worksheet, last: int, lang: str) -> None:
+    """Table, widths, frozen header, input message on Translation, protection."""
+    end = get_column_letter(len(XLSX_HEADERS))
+    add_table(ws, XLSX_TABLE, f"A{XLSX_HEADER_ROW}:{end}{last}")
+    for col, width in enumerate(XLSX_WIDTHS, 1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = f"A{XLSX_HEADER_ROW + 1}"
+    column = get_column_letter(XLSX_HEADERS.index("Translation") + 1)
+    for row in range(XLSX_HEADER_ROW + 1, last + 1):
+        ws[f"{column}{row}"].protection = UNLOCKED
+    prompt = (
+        f"Type the {language(lang).name} translation of the Source text. Keep [@key] citations and **bold** markers. "
+        "Leave it empty if you cannot translate it now. Stale rows: correct the earlier translation."
+    )
+    validation = DataValidation(allow_blank=True, showInputMessage=True, promptTitle="Translation", prompt=prompt[:PROMPT_LIMIT])
+    validation.add(f"{column}{XLSX_HEADER_ROW + 1}:{column}{last}")
+    ws.add_data_validation(validation)
+    protect(ws, filters=False)
+
+
+# ---------------------------------------------------------------- import
+
+
+def _read_xlsx(path: Path, display: str) -> tuple[list[_Incoming], list[Diagnostic]]:
+    wb, problems = open_workbook(path, display)
+    if wb is None:
+        raise GcmReviewError(problems)
+    ws = next((sheet for sheet in wb.worksheets if XLSX_TABLE in sheet.tables), None)
+    if ws is None:
+        raise _file_error(display, f"it is an Excel workbook without a '{XLSX_TABLE}' table")
+    required = ["Segment", "Source language", "Source", "Translation"]
+    table, problems = read_table(wb, ws.title, XLSX_TABLE, required, display)
+    if table is None or problems:
+        raise GcmReviewError(problems)
+    header_row = range_boundaries(ws.tables[XLSX_TABLE].ref)[1]
+    lang = _xlsx_target(ws, header_row)
+    if not lang:
+        raise _file_error(display, f"its sheet {ws.title} has no '{TARGET_LABEL}' cell above the table")
+    units: list[_Incoming] = []
+    diagnostics: list[Diagnostic] = []
+    for row in table.rows:
+        unit = _xlsx_unit(row, lang, Location(display, ws.title), diagnostics)
+        if unit is not None:
+            units.append(unit)
+    return units, diagnostics
+
+
+def _xlsx_target(ws: Worksheet, header_row: int) -> str:
+    """The code in the cell right of 'Target language', above the table."""
+    for row in ws.iter_rows(min_row=1, max_row=header_row - 1):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.strip() == TARGET_LABEL:
+                return _lang_code(str(ws.cell(cell.row, cell.column + 1).value or ""))
+    return ""
+
+
+def _cell_text(cell: RawCell | None) -> str:
+    if cell is None or cell.value is None:
+        return ""
+    return unguard_cell(cell.value if isinstance(cell.value, str) else str(cell.value))
+
+
+def _xlsx_unit(row: Mapping[str, RawCell], lang: str, sheet: Location, diagnostics: list[Diagnostic]) -> _Incoming | None:
+    segment_id = _cell_text(row.get("Segment")).strip()
+    translation = row["Translation"]
+    if not segment_id:
+        return None
+    where = Location(sheet.file, sheet.sheet, translation.coordinate, key=segment_id)
+    if translation.formula:
+        diagnostics.append(Diagnostic.make(Code.FORMULA, where, value=str(translation.value)[:60]))
+        return None
+    found = _FINGERPRINT_RE.fullmatch(_cell_text(row.get("Fingerprint")).strip())
+    return _Incoming(
+        id=segment_id,
+        source_lang=_lang_code(_cell_text(row.get("Source language"))),
+        target_lang=lang,
+        source=_cell_text(row.get("Source")),
+        target=_cell_text(translation),
+        fingerprint=found.group(0) if found else None,
+        needs_review=_cell_text(row.get("Status")).strip().lower() == "stale",
+        where=where,
+    )
