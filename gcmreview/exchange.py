@@ -15,7 +15,8 @@ from .datafiles import load_json
 from .errors import Code, Diagnostic, GcmReviewError, Location, SourceMap
 from .model import Contribution
 from .survey import Survey
-from .validate import check_contribution, read_contribution
+from .validate import read_contribution
+from .validate.content import check_contribution
 
 __all__ = ["contribution_json", "contribution_schema", "export_workbook", "load_contribution_json"]
 
