@@ -96,8 +96,7 @@ def consolidate(
 def _select_inputs(review: ReviewConfig, results: list[ReadResult]) -> tuple[list[_Input], list[LeftOutEntry]]:
     """Usable contributions in review order; everything else goes to the left-out list."""
     left_out = [
-        LeftOutEntry(contributor=r.contribution.contributor if r.contribution else "", file=r.file, sheet=x.location.sheet,
-                     cell=x.location.cell, value=x.value, reason=x.reason)
+        x.model_copy(update={"contributor": r.contribution.contributor if r.contribution else ""})
         for r in results for x in r.left_out
     ]
     by_code: dict[str, ReadResult] = {}

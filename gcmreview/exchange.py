@@ -15,7 +15,8 @@ from .datafiles import load_json
 from .errors import Code, Diagnostic, GcmReviewError, Location, SourceMap
 from .model import Contribution
 from .survey import Survey, load_survey
-from .validate import check_contribution, read_contribution
+from .validate import read_contribution
+from .validate.content import check_contribution
 from .workbook import save_workbook, workbook_name
 from .workspace import display_path
 

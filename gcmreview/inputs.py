@@ -22,8 +22,9 @@ from .errors import Code, Diagnostic, Location, SourceMap
 from .model import Contribution
 from .parallel import cores, in_workers
 from .progress import NO_PROGRESS, Progress
+from .submission import LeftOutEntry
 from .survey import Survey, load_survey
-from .validate import LeftOut, ReadResult, read_contribution
+from .validate import ReadResult, read_contribution
 from .workbook import workbook_name
 from .workspace import input_files
 
@@ -143,7 +144,7 @@ def _encode(read: ReadResult) -> bytes:
         "contribution": read.contribution.model_dump(mode="json") if read.contribution is not None else None,
         "sources": {"file": read.sources.file, "map": {k: asdict(v) for k, v in read.sources.items()}},
         "diagnostics": [d.to_json() for d in read.diagnostics],
-        "left_out": [asdict(item) for item in read.left_out],
+        "left_out": [item.model_dump(mode="json") for item in read.left_out],
     }
     return json.dumps(data, ensure_ascii=True, default=str).encode("ascii")
 
@@ -156,7 +157,7 @@ def _decode(data: bytes) -> ReadResult | None:
         for path, where in raw["sources"]["map"].items():
             sources.add(path, Location(**where))
         diagnostics = [Diagnostic.from_json(d) for d in raw["diagnostics"]]
-        left_out = [LeftOut(Location(**x["location"]), x["value"], x["reason"]) for x in raw["left_out"]]
+        left_out = [LeftOutEntry.model_validate(x) for x in raw["left_out"]]
         contribution = Contribution.model_validate(raw["contribution"]) if raw["contribution"] is not None else None
         return ReadResult(raw["file"], contribution, sources, diagnostics, left_out)
     except (ValueError, KeyError, TypeError):

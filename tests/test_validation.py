@@ -208,8 +208,24 @@ def test_a_copied_sheet_is_reported_and_its_cells_listed(write_workbook: WriteWo
     assert lines(result)[0] == (
         "inputs/lab.xlsx, sheet Answers Copy: warning GCM224: Sheet 'Answers Copy' is not part of the template, so its content is not read. Move what it holds into the template's sheets."
     )
-    dropped = {(x.location.sheet, x.location.cell): x.value for x in result.left_out}
+    dropped = {(x.sheet, x.cell): x.value for x in result.left_out}
     assert dropped[("Answers Copy", "E5")] == "An answer written on the copied sheet"
+
+
+def test_an_added_sheet_with_a_far_cell_is_listed_without_creating_cells(write_workbook: WriteWorkbook, read: Read) -> None:
+    import openpyxl
+
+    path = write_workbook()
+    wb = openpyxl.load_workbook(path)
+    notes = wb.create_sheet("Notes")
+    notes["XFD1048576"] = "far away"  # walking the sheet's rectangle would mean 17 billion cells
+    notes["B2"] = "Draft figures"
+    wb.save(path)
+    result = read(path)
+    assert [(x.contributor, x.file, x.sheet, x.cell, x.value) for x in result.left_out] == [
+        ("", "inputs/lab.xlsx", "Notes", "B2", "Draft figures"),
+        ("", "inputs/lab.xlsx", "Notes", "XFD1048576", "far away"),
+    ]
 
 
 def test_entity_declarations_are_refused_before_parsing(write_workbook: WriteWorkbook, read: Read) -> None:

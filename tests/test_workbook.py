@@ -15,7 +15,8 @@ from gcmreview.config import ReviewConfig
 from gcmreview.model import Contribution
 from gcmreview.survey import Survey, load_reference
 from gcmreview.workbook import write_blank_workbooks
-from gcmreview.workbook.layout import TABLES
+from gcmreview.workbook.layout import HEADER_ROW, TABLES
+from gcmreview.workbook.read import RawCell, open_workbook
 
 SHEETS = ["Instructions", "Contributor", "Answers", "Actions", "Principles", "Statistics", "References"]
 
@@ -158,3 +159,22 @@ def test_every_table_and_column_is_documented(review: ReviewConfig) -> None:
         for col in spec.columns:
             header = col.header.replace("{lang}", "en")
             assert f"`{header}`" in doc, (spec.name, header)
+
+
+def test_the_reader_gives_sheets_tables_and_the_cells_stored(workspace: Path) -> None:
+    path = write_blank_workbooks(workspace, "LAB")[0].path
+    wb = openpyxl.load_workbook(path)
+    wb["Actions"]["XFD1048576"] = "far away"  # walking the sheet's rectangle would mean 17 billion cells
+    wb["Actions"]["K2"] = "above the table"
+    wb.save(path)
+    raw, problems = open_workbook(path, "lab.xlsx")
+    assert raw is not None and problems == []
+    assert raw.sheet_names == SHEETS
+    assert (raw.find_table("Actions"), raw.find_table("Translations")) == ("Actions", None)
+    table, problems = raw.table("Actions", "Actions", ["Type", "Title"])
+    assert table is not None and problems == []
+    assert (table.header_row, table.headers[:2], len(table.rows)) == (HEADER_ROW, ["Type", "Title"], 60)
+    assert table.outside == [RawCell("far away", "XFD1048576", 1_048_576, 16_384)]
+    cells = raw.stored_cells("Actions")
+    assert [(c.row, c.column) for c in cells] == sorted((c.row, c.column) for c in cells)
+    assert (cells[-1], RawCell("above the table", "K2", 2, 11) in cells) == (table.outside[0], True)

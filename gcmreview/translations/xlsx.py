@@ -15,7 +15,6 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -23,7 +22,7 @@ from ..chars import without_not_xml
 from ..errors import Code, Diagnostic, GcmReviewError, Location
 from ..fsutil import atomic_write_with
 from ..survey.languages import language
-from ..workbook.read import RawCell, open_workbook, read_table
+from ..workbook.read import RawCell, open_workbook
 from ..workbook.style import (
     HEADER_FONT,
     LOCKED_FILL,
@@ -151,32 +150,32 @@ def _read_xlsx(path: Path, display: str) -> tuple[list[_Incoming], list[Diagnost
     wb, problems = open_workbook(path, display)
     if wb is None:
         raise GcmReviewError(problems)
-    ws = next((sheet for sheet in wb.worksheets if XLSX_TABLE in sheet.tables), None)
-    if ws is None:
+    sheet = wb.find_table(XLSX_TABLE)
+    if sheet is None:
         raise _file_error(display, f"it is an Excel workbook without a '{XLSX_TABLE}' table")
     required = ["Segment", "Source language", "Source", "Translation"]
-    table, problems = read_table(wb, ws.title, XLSX_TABLE, required, display)
+    table, problems = wb.table(sheet, XLSX_TABLE, required)
     if table is None or problems:
         raise GcmReviewError(problems)
-    header_row = range_boundaries(ws.tables[XLSX_TABLE].ref)[1]
-    lang = _xlsx_target(ws, header_row)
+    lang = _xlsx_target(wb.stored_cells(sheet), table.header_row)
     if not lang:
-        raise _file_error(display, f"its sheet {ws.title} has no '{TARGET_LABEL}' cell above the table")
+        raise _file_error(display, f"its sheet {sheet} has no '{TARGET_LABEL}' cell above the table")
     units: list[_Incoming] = []
     diagnostics: list[Diagnostic] = []
     for row in table.rows:
-        unit = _xlsx_unit(row, lang, Location(display, ws.title), diagnostics)
+        unit = _xlsx_unit(row, lang, Location(display, sheet), diagnostics)
         if unit is not None:
             units.append(unit)
     return units, diagnostics
 
 
-def _xlsx_target(ws: Worksheet, header_row: int) -> str:
-    """The code in the cell right of 'Target language', above the table."""
-    for row in ws.iter_rows(min_row=1, max_row=header_row - 1):
-        for cell in row:
-            if isinstance(cell.value, str) and cell.value.strip() == TARGET_LABEL:
-                return _lang_code(str(ws.cell(cell.row, cell.column + 1).value or ""))
+def _xlsx_target(cells: list[RawCell], header_row: int) -> str:
+    """The code in the cell right of 'Target language', above the table (anywhere when the table starts in row 1)."""
+    above = {(cell.row, cell.column): cell for cell in cells if cell.row < header_row or header_row == 1}
+    for (row, column), cell in above.items():
+        if isinstance(cell.value, str) and cell.value.strip() == TARGET_LABEL:
+            beside = above.get((row, column + 1))
+            return _lang_code(str(beside.value or "")) if beside is not None else ""
     return ""
 
 

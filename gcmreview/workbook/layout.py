@@ -15,6 +15,7 @@ from ..i18n import N_
 from ..model import ACTION_STATUSES, ACTION_TYPES, SEXES
 
 __all__ = [
+    "HEADER_ROW",
     "IDENTITY_FIELDS",
     "IDENTITY_SHEET",
     "IDENTITY_TITLE",
@@ -26,11 +27,12 @@ __all__ = [
     "ColumnKind",
     "IdentityField",
     "TableSpec",
-    "table_spec",
 ]
 
 TEMPLATE_VERSION = "gcmreview-workbook-1"
 """Written into every workbook; the reader refuses workbooks without it."""
+HEADER_ROW = 4
+"""The row of every table's headers in a contributor workbook; the sheet's title, help and column labels are above it."""
 
 ColumnKind = Literal[
     "key", "fixed", "text", "objectives", "year", "number", "choice", "yesno", "email", "url", "date", "words", "guidance"
@@ -211,7 +213,3 @@ TABLES: tuple[TableSpec, ...] = (
         blank_rows=40,
     ),
 )
-
-
-def table_spec(name: str) -> TableSpec:
-    return next(t for t in TABLES if t.name == name)

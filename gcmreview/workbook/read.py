@@ -1,8 +1,12 @@
-"""Read filled workbooks: recognise the file, load it safely, and extract raw table rows.
+"""Read filled workbooks: recognise the file, load it safely, and extract raw table rows and cells.
 
-Stage: workbook. This module knows about files and cells only; turning cells into
+Stage: workbook. This is the only module that loads workbooks with openpyxl, and
+:class:`RawWorkbook` the only way to read one: sheet names, named tables
+(:meth:`RawWorkbook.table`) and the cells a sheet holds (:meth:`RawWorkbook.stored_cells`),
+as :class:`RawCell` values. It knows about files and cells only; turning cells into
 a :class:`~gcmreview.model.Contribution` is :mod:`gcmreview.validate`'s job. The
-input file is read into memory once and never opened for writing.
+input file is read into memory once, checked by :mod:`gcmreview.workbook.safety`
+before openpyxl parses it, and never opened for writing.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ import io
 import re
 import warnings
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,34 +25,25 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import Code, Diagnostic, Location, nearest
+from .safety import MAX_UNCOMPRESSED, refusal
 
-__all__ = ["MAX_CELLS", "MAX_UNCOMPRESSED", "RawCell", "RawTable", "open_workbook", "read_table"]
+__all__ = ["MAX_TABLE_ROWS", "RawCell", "RawTable", "RawWorkbook", "open_workbook"]
 
-MAX_UNCOMPRESSED = 256 * 1024 * 1024
-"""Largest total uncompressed size accepted for a workbook (a filled one is a few MB)."""
-MAX_RATIO = 200
-"""Largest compression ratio accepted for one part (zip bombs compress ~1000:1)."""
 MAX_TABLE_ROWS = 5_000
 """Most rows a table may have (a ministry reports tens of actions, not thousands)."""
-MAX_CELLS = 300_000
-"""Most cells (``<c>`` elements) a workbook may hold: a filled one has a few thousand, and
-openpyxl needs seconds and hundreds of MB per million, so more is refused before parsing."""
 
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
-_UNZIP_ERRORS = (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError, ValueError)
-"""What zipfile raises on a damaged archive or part (bad CRC or deflate data, unsupported method, encryption)."""
-_DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
-_CELL_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
-_SCAN_CHUNK = 1 << 20
+Bounds = tuple[int, int, int, int]
+"""A range's (min_col, min_row, max_col, max_row), 1-based."""
 
 
 @dataclass(frozen=True)
 class RawCell:
-    """A cell's value as stored, with its coordinate and whether it holds a formula."""
+    """A cell's value as stored, with its coordinate (also as row and column) and whether it holds a formula."""
 
     value: Any
     coordinate: str
+    row: int
+    column: int
     formula: bool = False
     link: str = ""
     """Where a hyperlink on the cell (Insert > Link) points, if it has one."""
@@ -68,84 +62,58 @@ class RawTable:
     sheet: str
     name: str
     headers: list[str]
+    header_row: int
+    """The sheet row of the table's headers (its first row)."""
     rows: list[dict[str, RawCell]] = field(default_factory=list)
     outside: list[RawCell] = field(default_factory=list)
-    """Non-empty cells below the title rows but outside the table: not read, so reported."""
+    """Non-empty cells from the header row down but outside the table: not read, so reported."""
 
 
-def _sniff(data: bytes, display: str) -> Diagnostic | None:
-    """Name what the file is when it is not an xlsx workbook."""
-    where = Location(file=display)
-    if data.startswith(_OLE2):
-        code = Code.ENCRYPTED if _ENCRYPTION_STREAM in data else Code.OLD_XLS
-        return Diagnostic.make(code, where)
-    if not data.startswith(b"PK"):
-        head = data[:512].lstrip().lower()
-        kind = "a PDF file" if head.startswith(b"%pdf") else "an HTML page" if b"<html" in head else "text or CSV" if _is_text(data) else "an unknown format"
-        return Diagnostic.make(Code.NOT_XLSX, where, kind=kind)
-    return _sniff_zip(data, where)
+class RawWorkbook:
+    """A workbook loaded by :func:`open_workbook`: its worksheets, their named tables and the cells they hold."""
+
+    def __init__(self, workbook: Workbook, display: str) -> None:
+        self._workbook = workbook
+        self.display = display
+        """The file as named in diagnostics."""
+
+    @property
+    def sheet_names(self) -> list[str]:
+        """The worksheets' names, in workbook order (a chart sheet holds no cells and is not listed)."""
+        return [str(ws.title) for ws in self._workbook.worksheets]
+
+    def find_table(self, name: str) -> str | None:
+        """The name of the first worksheet that holds a table called ``name``, or None."""
+        return next((str(ws.title) for ws in self._workbook.worksheets if name in ws.tables), None)
+
+    def table(self, sheet: str, name: str, expected_headers: list[str]) -> tuple[RawTable | None, list[Diagnostic]]:
+        """The rows of table ``name`` on ``sheet``; diagnostics for a missing sheet, table or header.
+
+        Without a table there is one diagnostic: the sheet or the table is missing, its range is
+        not valid, or it is too large to be a contributor's. A table is returned with a diagnostic
+        for each of ``expected_headers`` it lacks.
+        """
+        where = Location(file=self.display, sheet=sheet)
+        if sheet not in self._workbook.sheetnames:  # every sheet's name, chart sheets' too
+            suggestion = nearest(sheet, self._workbook.sheetnames)
+            return None, [Diagnostic.make(Code.MISSING_SHEET, where, sheet=sheet, suggestion=suggestion)]
+        ws = self._workbook[sheet]
+        bounds, problems = _table_bounds(ws, name, where)
+        if bounds is None:
+            return None, problems
+        return _read_table(ws, name, bounds, expected_headers, where)
+
+    def stored_cells(self, sheet: str) -> list[RawCell]:
+        """The cells worksheet ``sheet`` (one of :attr:`sheet_names`) holds, in sheet order, row by row.
+
+        No cell is created (``iter_rows()`` would create every one up to the farthest). The values
+        are as loaded: unlike a table's cells they keep OOXML's ``_xHHHH_`` escapes, and formulas,
+        links and notes are not looked at.
+        """
+        return [RawCell(cell.value, cell.coordinate, row, col) for (row, col), cell in _stored(self._workbook[sheet])]
 
 
-def _is_text(data: bytes) -> bool:
-    """UTF-16 with a byte-order mark, or 8-bit text (UTF-8 or a Windows code page): no control bytes."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    return re.search(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]", data[:4096]) is None
-
-
-def _sniff_zip(data: bytes, where: Location) -> Diagnostic | None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-    except _UNZIP_ERRORS as exc:
-        return Diagnostic.make(Code.CORRUPT, where, detail=f"not a valid zip archive: {exc}")
-    names = {i.filename for i in infos}
-    if "xl/workbook.xml" not in names:
-        kind = (
-            "a Word document" if "word/document.xml" in names
-            else "an OpenDocument spreadsheet (.ods); save it as .xlsx" if "content.xml" in names
-            else "a zip archive"
-        )
-        return Diagnostic.make(Code.NOT_XLSX, where, kind=kind)
-    total = sum(i.file_size for i in infos)
-    worst = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
-    if total > MAX_UNCOMPRESSED or worst > MAX_RATIO:
-        detail = f"it unpacks to {total:,} bytes (ratio {worst:.0f}:1), far more than any workbook"
-        return Diagnostic.make(Code.TOO_LARGE, where, detail=detail)
-    return _sniff_entities(data, infos, where)
-
-
-def _sniff_entities(data: bytes, infos: list[zipfile.ZipInfo], where: Location) -> Diagnostic | None:
-    """Unpack every part once, before openpyxl does: refuse damaged parts, XML that declares a DTD or
-    entities (entity expansion, external entities) anywhere, in UTF-8 or UTF-16, and more than
-    :data:`MAX_CELLS` cells."""
-    cells = 0
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for info in infos:
-            if info.is_dir():
-                continue
-            try:
-                with archive.open(info) as part:
-                    tail, wide = b"", None
-                    while chunk := part.read(_SCAN_CHUNK):
-                        if wide is None:  # UTF-16: drop the zero bytes, markup is ASCII
-                            wide = chunk.startswith((b"\xff\xfe", b"\xfe\xff", b"<\0", b"\0<"))
-                        if wide:
-                            chunk = chunk.replace(b"\0", b"")
-                        if any(d in tail + chunk for d in _DECLARATIONS):
-                            detail = f"its part {info.filename} declares XML entities, which no spreadsheet program writes"
-                            return Diagnostic.make(Code.UNSAFE_XML, where, detail=detail)
-                        cells += len(_CELL_RE.findall(chunk))
-                        if cells > MAX_CELLS:
-                            detail = f"it holds more than {MAX_CELLS:,} cells, far more than any filled workbook"
-                            return Diagnostic.make(Code.TOO_LARGE, where, detail=detail)
-                        tail = chunk[-16:]
-            except _UNZIP_ERRORS as exc:
-                return Diagnostic.make(Code.CORRUPT, where, detail=f"its part {info.filename} cannot be unpacked: {exc}")
-    return None
-
-
-def open_workbook(path: Path, display: str) -> tuple[Workbook | None, list[Diagnostic]]:
+def open_workbook(path: Path, display: str) -> tuple[RawWorkbook | None, list[Diagnostic]]:
     """Load a workbook from memory, or explain in one diagnostic why not.
 
     A symbolic link is not followed (it could point anywhere on this computer). Merged
@@ -161,7 +129,7 @@ def open_workbook(path: Path, display: str) -> tuple[Workbook | None, list[Diagn
         detail = f"it is {size:,} bytes, far more than any workbook"
         return None, [Diagnostic.make(Code.TOO_LARGE, Location(file=display), detail=detail)]
     data = path.read_bytes()
-    problem = _sniff(data, display)
+    problem = refusal(data, display)
     if problem is not None:
         return None, [problem]
     notes: list[Diagnostic] = []
@@ -173,7 +141,7 @@ def open_workbook(path: Path, display: str) -> tuple[Workbook | None, list[Diagn
     except Exception as exc:  # openpyxl raises many types on damaged files
         detail = " ".join(f"{type(exc).__name__}: {exc}".split()).rstrip(":")[:200]  # one line
         return None, [Diagnostic.make(Code.CORRUPT, Location(file=display), detail=detail)]
-    return wb, notes
+    return RawWorkbook(wb, display), notes
 
 
 def _load(data: bytes) -> Workbook:
@@ -210,13 +178,6 @@ def _simplified(data: bytes) -> tuple[bytes, int]:
     return out.getvalue(), drawings
 
 
-def _find_sheet(wb: Workbook, name: str, display: str) -> tuple[Worksheet | None, list[Diagnostic]]:
-    if name in wb.sheetnames:
-        return wb[name], []
-    suggestion = nearest(name, wb.sheetnames)
-    return None, [Diagnostic.make(Code.MISSING_SHEET, Location(file=display, sheet=name), sheet=name, suggestion=suggestion)]
-
-
 _ESCAPED_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
@@ -237,45 +198,54 @@ def _cell(cell: Any) -> RawCell:
     link = cell.hyperlink
     target = (link.target or (f"#{link.location}" if link.location else "")) if link is not None else ""
     note = cell.comment.text if cell.comment is not None and cell.comment.text else ""
-    return RawCell(value, cell.coordinate, cell.data_type == "f", _unescape(str(target)), _unescape(str(note)).strip())
+    return RawCell(value, cell.coordinate, cell.row, cell.column, cell.data_type == "f", _unescape(str(target)), _unescape(str(note)).strip())
 
 
-def read_table(
-    wb: Workbook, sheet: str, table: str, expected: list[str], display: str
-) -> tuple[RawTable | None, list[Diagnostic]]:
-    """The rows of ``table`` on ``sheet``; diagnostics for a missing sheet, table or header."""
-    ws, problems = _find_sheet(wb, sheet, display)
-    if ws is None:
-        return None, problems
-    if table not in ws.tables:
-        return None, [Diagnostic.make(Code.MISSING_TABLE, Location(file=display, sheet=sheet), table=table)]
-    ref = ws.tables[table].ref
+def _stored(ws: Worksheet) -> list[tuple[tuple[int, int], Any]]:
+    """((row, column), cell) for each cell the sheet holds, in sheet order. ``iter_rows()`` would create every
+    cell of the rectangle up to the farthest one (one cell at XFD1048576 means 17 billion)."""
+    return sorted(ws._cells.items())
+
+
+def _table_bounds(ws: Worksheet, name: str, where: Location) -> tuple[Bounds | None, list[Diagnostic]]:
+    """The range of table ``name`` on the sheet, or the diagnostic why it cannot be read."""
+    if name not in ws.tables:
+        return None, [Diagnostic.make(Code.MISSING_TABLE, where, table=name)]
+    ref = ws.tables[name].ref
     bounds = _bounds(ref)
     if bounds is None:
-        detail = f"table '{table}' covers no valid range of cells ({ref!r})"
-        return None, [Diagnostic.make(Code.CORRUPT, Location(file=display, sheet=sheet), detail=detail)]
+        detail = f"table '{name}' covers no valid range of cells ({ref!r})"
+        return None, [Diagnostic.make(Code.CORRUPT, where, detail=detail)]
     min_col, min_row, max_col, max_row = bounds
     if (max_row - min_row) > MAX_TABLE_ROWS or (max_col - min_col) > 64:
-        where = Location(file=display, sheet=sheet, cell=ref.split(":")[0])
-        return None, [Diagnostic.make(Code.TABLE_TOO_LARGE, where, table=table, rows=f"{max_row - min_row:,}", limit=f"{MAX_TABLE_ROWS:,}")]
+        at = Location(file=where.file, sheet=where.sheet, cell=ref.split(":")[0])
+        return None, [Diagnostic.make(Code.TABLE_TOO_LARGE, at, table=name, rows=f"{max_row - min_row:,}", limit=f"{MAX_TABLE_ROWS:,}")]
+    return bounds, []
+
+
+def _read_table(
+    ws: Worksheet, name: str, bounds: Bounds, expected: list[str], where: Location
+) -> tuple[RawTable, list[Diagnostic]]:
+    """The table's rows by header, and a diagnostic for each expected header it lacks."""
+    min_col, min_row, max_col, max_row = bounds
     columns = range(min_col, max_col + 1)
     header_cells = [_at(ws, min_row, col) for col in columns]
     headers = [str(c.value) if c.value is not None else "" for c in header_cells]
     diagnostics = [
         Diagnostic.make(
             Code.MISSING_HEADER,
-            Location(file=display, sheet=sheet, cell=header_cells[0].coordinate),
-            header=name,
-            table=table,
-            suggestion=nearest(name, [h for h in headers if h not in expected]),
+            Location(file=where.file, sheet=where.sheet, cell=header_cells[0].coordinate),
+            header=header,
+            table=name,
+            suggestion=nearest(header, [h for h in headers if h not in expected]),
         )
-        for name in expected
-        if name not in headers
+        for header in expected
+        if header not in headers
     ]
-    raw = RawTable(sheet, table, headers)
+    raw = RawTable(where.sheet, name, headers, min_row)
     for row in range(min_row + 1, max_row + 1):
         raw.rows.append({h: _at(ws, row, col) for h, col in zip(headers, columns, strict=True) if h})
-    raw.outside = _outside(ws, ref, min_row)
+    raw.outside = _outside(ws, bounds)
     return raw, diagnostics
 
 
@@ -283,10 +253,10 @@ def _at(ws: Worksheet, row: int, col: int) -> RawCell:
     """The cell at (row, col) as stored, or an empty one: ``ws[ref]`` and ``iter_rows`` would create every
     missing cell of the range (a 32 kB file whose tables span 5,000 x 65 cells cost 12 s and 500 MB)."""
     cell = ws._cells.get((row, col))
-    return _cell(cell) if cell is not None else RawCell(None, f"{get_column_letter(col)}{row}")
+    return _cell(cell) if cell is not None else RawCell(None, f"{get_column_letter(col)}{row}", row, col)
 
 
-def _bounds(ref: Any) -> tuple[int, int, int, int] | None:
+def _bounds(ref: Any) -> Bounds | None:
     """A table's (min_col, min_row, max_col, max_row), or None if its ref is not a range inside a sheet."""
     try:
         bounds = range_boundaries(ref)
@@ -300,14 +270,12 @@ def _bounds(ref: Any) -> tuple[int, int, int, int] | None:
     return min_col, min_row, max_col, max_row
 
 
-def _outside(ws: Worksheet, ref: str, header_row: int) -> list[RawCell]:
-    """Cells with content from the header row down that lie outside the table's range."""
-    min_col, min_row, max_col, max_row = range_boundaries(ref)
+def _outside(ws: Worksheet, bounds: Bounds) -> list[RawCell]:
+    """Cells with content from the header row (the table's first) down that lie outside the table's range."""
+    min_col, min_row, max_col, max_row = bounds
     found = []
-    # The cells the file holds, in sheet order: iter_rows() would create every cell of the
-    # rectangle up to the farthest one (one cell at XFD1048576 means 17 billion).
-    for (row, col), cell in sorted(ws._cells.items()):
+    for (row, col), cell in _stored(ws):
         inside = min_col <= col <= max_col and min_row <= row <= max_row
-        if row >= header_row and not inside and cell.value is not None and str(cell.value).strip():
+        if row >= min_row and not inside and cell.value is not None and str(cell.value).strip():
             found.append(_cell(cell))
     return found

@@ -24,6 +24,7 @@ from ..i18n import translator
 from ..model import FIRST_YEAR, LAST_YEAR, Contribution
 from ..survey import Survey, load_reference
 from .layout import (
+    HEADER_ROW,
     IDENTITY_FIELDS,
     IDENTITY_SHEET,
     IDENTITY_TITLE,
@@ -48,8 +49,6 @@ from .style import (
 )
 
 __all__ = ["build_workbook", "format_objectives"]
-
-HEADER_ROW = 4
 
 
 class _Labels:

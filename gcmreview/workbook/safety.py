@@ -1,0 +1,108 @@
+"""The safety scan of a workbook file, before openpyxl parses it.
+
+Stage: workbook. :func:`refusal` names what a file is when it is not an xlsx workbook
+(an old .xls, an encrypted file, a PDF, CSV, a Word document, an OpenDocument
+spreadsheet) and refuses one that is damaged or unsafe to parse: a zip bomb, XML that
+declares a DTD or entities, more cells than any filled workbook holds. It reads the
+archive's parts as bytes only.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+
+from ..errors import Code, Diagnostic, Location
+
+__all__ = ["MAX_CELLS", "MAX_UNCOMPRESSED", "refusal"]
+
+MAX_UNCOMPRESSED = 256 * 1024 * 1024
+"""Largest total uncompressed size accepted for a workbook (a filled one is a few MB)."""
+MAX_RATIO = 200
+"""Largest compression ratio accepted for one part (zip bombs compress ~1000:1)."""
+MAX_CELLS = 300_000
+"""Most cells (``<c>`` elements) a workbook may hold: a filled one has a few thousand, and
+openpyxl needs seconds and hundreds of MB per million, so more is refused before parsing."""
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+_UNZIP_ERRORS = (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError, ValueError)
+"""What zipfile raises on a damaged archive or part (bad CRC or deflate data, unsupported method, encryption)."""
+_DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+_CELL_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_SCAN_CHUNK = 1 << 20
+
+
+def refusal(data: bytes, display: str) -> Diagnostic | None:
+    """Why the file is refused before openpyxl parses it (what it is when not a workbook, or why it is
+    unsafe or damaged), or None."""
+    where = Location(file=display)
+    if data.startswith(_OLE2):
+        code = Code.ENCRYPTED if _ENCRYPTION_STREAM in data else Code.OLD_XLS
+        return Diagnostic.make(code, where)
+    if not data.startswith(b"PK"):
+        head = data[:512].lstrip().lower()
+        kind = "a PDF file" if head.startswith(b"%pdf") else "an HTML page" if b"<html" in head else "text or CSV" if _is_text(data) else "an unknown format"
+        return Diagnostic.make(Code.NOT_XLSX, where, kind=kind)
+    return _sniff_zip(data, where)
+
+
+def _is_text(data: bytes) -> bool:
+    """UTF-16 with a byte-order mark, or 8-bit text (UTF-8 or a Windows code page): no control bytes."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return re.search(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]", data[:4096]) is None
+
+
+def _sniff_zip(data: bytes, where: Location) -> Diagnostic | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except _UNZIP_ERRORS as exc:
+        return Diagnostic.make(Code.CORRUPT, where, detail=f"not a valid zip archive: {exc}")
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names:
+        kind = (
+            "a Word document" if "word/document.xml" in names
+            else "an OpenDocument spreadsheet (.ods); save it as .xlsx" if "content.xml" in names
+            else "a zip archive"
+        )
+        return Diagnostic.make(Code.NOT_XLSX, where, kind=kind)
+    total = sum(i.file_size for i in infos)
+    worst = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
+    if total > MAX_UNCOMPRESSED or worst > MAX_RATIO:
+        detail = f"it unpacks to {total:,} bytes (ratio {worst:.0f}:1), far more than any workbook"
+        return Diagnostic.make(Code.TOO_LARGE, where, detail=detail)
+    return _sniff_entities(data, infos, where)
+
+
+def _sniff_entities(data: bytes, infos: list[zipfile.ZipInfo], where: Location) -> Diagnostic | None:
+    """Unpack every part once, before openpyxl does: refuse damaged parts, XML that declares a DTD or
+    entities (entity expansion, external entities) anywhere, in UTF-8 or UTF-16, and more than
+    :data:`MAX_CELLS` cells."""
+    cells = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in infos:
+            if info.is_dir():
+                continue
+            try:
+                with archive.open(info) as part:
+                    tail, wide = b"", None
+                    while chunk := part.read(_SCAN_CHUNK):
+                        if wide is None:  # UTF-16: drop the zero bytes, markup is ASCII
+                            wide = chunk.startswith((b"\xff\xfe", b"\xfe\xff", b"<\0", b"\0<"))
+                        if wide:
+                            chunk = chunk.replace(b"\0", b"")
+                        if any(d in tail + chunk for d in _DECLARATIONS):
+                            detail = f"its part {info.filename} declares XML entities, which no spreadsheet program writes"
+                            return Diagnostic.make(Code.UNSAFE_XML, where, detail=detail)
+                        cells += len(_CELL_RE.findall(chunk))
+                        if cells > MAX_CELLS:
+                            detail = f"it holds more than {MAX_CELLS:,} cells, far more than any filled workbook"
+                            return Diagnostic.make(Code.TOO_LARGE, where, detail=detail)
+                        tail = chunk[-16:]
+            except _UNZIP_ERRORS as exc:
+                return Diagnostic.make(Code.CORRUPT, where, detail=f"its part {info.filename} cannot be unpacked: {exc}")
+    return None
