@@ -589,7 +589,9 @@ def worker(size: int, workspace: Path, workspace_en: Path, reps: int, reference:
     _record(stages, "docx", reps, lambda: render_docx(doc, template))
     _record(stages, "html", reps, lambda: render_html(doc, workspace))
     pdf_stats: dict[str, int] = {}
-    _record(stages, "pdf", reps, lambda: render_pdf(render_html(doc, workspace), workspace, messages=[], stats=pdf_stats))
+    as_built = getattr(importlib.import_module("gcmreview.render.pdf"), "tuned", contextlib.nullcontext)  # as in the render workers
+    with as_built():
+        _record(stages, "pdf", reps, lambda: render_pdf(render_html(doc, workspace), workspace, messages=[], stats=pdf_stats))
     res["pdf_pages"] = pdf_stats.get("pages")
 
     bi_html = _feature(("gcmreview.render.html",), "render_bilingual_html")
@@ -603,8 +605,9 @@ def worker(size: int, workspace: Path, workspace_en: Path, reps: int, reference:
                 _record(stages, "bilingual_docx", reps, lambda: _docx_bytes(bi_docx(left, right, template)))
             if bi_html is not None:
                 bi_stats: dict[str, int] = {}
-                _record(stages, "bilingual_pdf", reps,
-                        lambda: render_pdf(bi_html(left, right, workspace), workspace, messages=[], stats=bi_stats))
+                with as_built():
+                    _record(stages, "bilingual_pdf", reps,
+                            lambda: render_pdf(bi_html(left, right, workspace), workspace, messages=[], stats=bi_stats))
                 res["bilingual_pdf_pages"] = bi_stats.get("pages")
     save()
 

@@ -63,7 +63,7 @@ def new_workspace(folder: Path, country: str, iso: str, lang: str) -> Path:
     if config.exists():
         where = Location(file=str(config))
         raise GcmReviewError([Diagnostic.make(Code.CONFIG_VALUE, where, detail="A review.toml exists already; it was left as it is.")])
-    language(lang)  # KeyError for an unknown language is reported by the caller
+    language(lang)  # GcmReviewError for a language gcmreview does not know
     text = _TEMPLATE.format(
         country=country, country_json=json.dumps(country, ensure_ascii=False), iso=json.dumps(iso.upper()),
         lang=json.dumps(lang), lang_key=lang, folder=folder,
