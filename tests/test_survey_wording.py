@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from gcmreview.errors import GcmReviewError
 from gcmreview.survey import GcmReference, Survey, available_surveys, load_reference, load_survey
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -105,9 +106,12 @@ def test_survey_is_available() -> None:
     assert "gcm" not in available_surveys()
 
 
-def test_unknown_survey_raises() -> None:
-    with pytest.raises(KeyError):
+def test_unknown_survey_is_an_input_error() -> None:
+    with pytest.raises(GcmReviewError) as raised:
         load_survey("no-such-survey")
+    [problem] = raised.value.diagnostics
+    assert (problem.code, problem.location.key) == ("GCM301", "survey")
+    assert "unknown survey 'no-such-survey'; known surveys: escap-2020" in problem.message
 
 
 def test_sixteen_cluster_questions_in_order(survey: Survey) -> None:

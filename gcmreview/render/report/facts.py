@@ -19,12 +19,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from ... import translations as translate
 from ...errors import Code, Diagnostic
 from ...markup import parse
 from ...submission import Paragraph, QuestionAnswers, Submission
 from ...survey import GcmReference, Question, load_reference
 from ...text import word_count
+from ...translations import Segment, Status, Translations
 from ...workbook import workbook_name
 from .charts import CellCount
 
@@ -130,9 +130,9 @@ class PrincipleFacts:
 class Pending:
     """A text still to translate into ``lang`` (missing or stale)."""
 
-    segment: translate.Segment
+    segment: Segment
     lang: str
-    status: translate.Status
+    status: Status
 
 
 @dataclass
@@ -283,7 +283,7 @@ def _contributor(
     return facts
 
 
-def _pending(translations: translate.Translations, languages: Iterable[str], contributors: list[ContributorFacts]) -> list[Pending]:
+def _pending(translations: Translations, languages: Iterable[str], contributors: list[ContributorFacts]) -> list[Pending]:
     """The texts still to translate, in contributor order; counts each contributor's texts by status on the way."""
     pending: list[Pending] = []
     by_code = {c.code: c for c in contributors}

@@ -21,11 +21,11 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from ... import translations as translate
 from ...errors import Code, Diagnostic, Location
 from ...i18n import N_, Translator, translator
 from ...survey import Question, load_reference
 from ...survey.languages import language
+from ...translations import Segment, segment_label
 from ...workbook import workbook_name
 from ..templates import find_template, jinja_environment
 from .charts import HeatmapColumn, HeatmapData, HeatmapLabels, HeatmapRow, heatmap_svg, word_bar_svg
@@ -221,8 +221,8 @@ class View:
         found = next((d for d in self.facts.diagnostics if d.message == message), None)
         return self.message(found) if found is not None else message
 
-    def segment_label(self, segment: translate.Segment) -> str:
-        return translate.segment_label(segment, self.t)
+    def segment_label(self, segment: Segment) -> str:
+        return segment_label(segment, self.t)
 
     def language_name(self, code: str) -> str:
         return language(code).native
