@@ -15,10 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .datafiles import pydantic_diagnostics
 from .errors import Code, Diagnostic, GcmReviewError, Location
-from .survey import available_surveys, unknown_survey
+from .survey import Survey, available_surveys, load_survey, unknown_survey
 from .survey.languages import languages, unknown_language
 
-__all__ = ["CONFIG_NAME", "Contact", "Contributor", "Country", "ReviewConfig", "load_config"]
+__all__ = ["CONFIG_NAME", "Contact", "Contributor", "Country", "ReviewConfig", "load_config", "load_review"]
 
 CONFIG_NAME = "review.toml"
 EMAIL_RE = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}$")
@@ -139,3 +139,9 @@ def load_config(workspace: Path, display: str | None = None) -> ReviewConfig:
         return ReviewConfig.model_validate(data)
     except ValidationError as exc:
         raise GcmReviewError(pydantic_diagnostics(exc, ReviewConfig, file)) from None
+
+
+def load_review(workspace: Path) -> tuple[ReviewConfig, Survey]:
+    """A workspace's ``review.toml`` and the survey version it names; GcmReviewError on problems."""
+    review = load_config(workspace)
+    return review, load_survey(review.survey)

@@ -19,7 +19,7 @@ from .model import FIRST_YEAR, LAST_YEAR
 
 Severity = Literal["error", "warning"]
 
-__all__ = ["Code", "Diagnostic", "GcmReviewError", "Location", "Severity", "SourceMap", "nearest"]
+__all__ = ["Code", "Diagnostic", "GcmReviewError", "Location", "Severity", "SourceMap", "nearest", "of_severity"]
 
 
 class Code(enum.Enum):
@@ -171,6 +171,11 @@ class Diagnostic:
             "cell": loc.cell,
             "key": loc.key,
         }
+
+
+def of_severity(diagnostics: Iterable[Diagnostic], severity: Severity) -> list[Diagnostic]:
+    """The diagnostics of one severity, in their order."""
+    return [d for d in diagnostics if d.severity == severity]
 
 
 class GcmReviewError(Exception):

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .config import ReviewConfig, load_config
+from .config import ReviewConfig, load_review
 from .datafiles import load_json
-from .errors import Code, Diagnostic, GcmReviewError, Location, SourceMap
+from .errors import Code, Diagnostic, GcmReviewError, Location, SourceMap, of_severity
 from .model import Contribution
-from .survey import Survey, load_survey
+from .survey import Survey
 from .validate import read_contribution
 from .validate.content import check_contribution
 from .workbook import save_workbook, workbook_name
@@ -43,7 +43,7 @@ def load_contribution_json(path: Path, review: ReviewConfig, survey: Survey, dis
     if review.contributor(contribution.contributor) is None:
         where = Location(file=display, key="contributor")
         problems.insert(0, Diagnostic.make(Code.UNKNOWN_CONTRIBUTOR, where, code=contribution.contributor, suggestion=""))
-    errors = [d for d in problems if d.severity == "error"]
+    errors = of_severity(problems, "error")
     if errors:
         raise GcmReviewError(errors)
     return contribution
@@ -64,8 +64,7 @@ def import_contribution(path: Path, workspace: Path, *, output: Path | None = No
     existing file is replaced only with ``force`` (FileExistsError otherwise).
     GcmReviewError with every problem of the JSON.
     """
-    review = load_config(workspace)
-    survey = load_survey(review.survey)
+    review, survey = load_review(workspace)
     contribution = load_contribution_json(path, review, survey, display_path(path, workspace))
     target = output or workspace / "inputs" / workbook_name(contribution.contributor)
     if target.exists() and not force:
@@ -75,5 +74,5 @@ def import_contribution(path: Path, workspace: Path, *, output: Path | None = No
 
 def export_contribution(path: Path, workspace: Path) -> tuple[Contribution, list[Diagnostic]]:
     """A workbook's contribution and the problems found in it; GcmReviewError if it cannot be read at all."""
-    review = load_config(workspace)
-    return export_workbook(path, review, load_survey(review.survey), display_path(path, workspace))
+    review, survey = load_review(workspace)
+    return export_workbook(path, review, survey, display_path(path, workspace))

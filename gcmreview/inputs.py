@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from .cache import Cache, code_digest, digest
-from .config import ReviewConfig, load_config
+from .config import ReviewConfig, load_review
 from .errors import Code, Diagnostic, Location, SourceMap
 from .model import Contribution
 from .parallel import cores, in_workers
 from .progress import NO_PROGRESS, Progress
 from .submission import LeftOutEntry
-from .survey import Survey, load_survey
+from .survey import Survey
 from .validate import ReadResult, read_contribution
 from .workbook import workbook_name
 from .workspace import input_files
@@ -67,8 +67,7 @@ def check_workspace(workspace: Path, progress: Progress = NO_PROGRESS, cache: Ca
     With a ``cache``, a file read before with the same bytes, name, settings and code is
     not read again; the others are read on every core when there are several.
     """
-    review = load_config(workspace)
-    survey = load_survey(review.survey)
+    review, survey = load_review(workspace)
     result = CheckResult(workspace, review, survey)
     owners: dict[str, str] = {}
     files = input_files(workspace)

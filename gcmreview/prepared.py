@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .cache import Cache
 from .consolidate import consolidate
-from .errors import Diagnostic
+from .errors import Diagnostic, of_severity
 from .inputs import CheckResult, check_workspace
 from .model import Contribution
 from .progress import NO_PROGRESS, Clock, Progress
@@ -35,11 +35,11 @@ class Prepared:
 
     @property
     def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "error"]
+        return of_severity(self.diagnostics, "error")
 
     @property
     def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "warning"]
+        return of_severity(self.diagnostics, "warning")
 
     @property
     def files(self) -> list[str]:

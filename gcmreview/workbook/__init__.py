@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import ReviewConfig, load_config
+from ..config import ReviewConfig, load_review
 from ..errors import Code, Diagnostic, GcmReviewError, Location, nearest
 from ..fsutil import atomic_write_with
 from ..model import Contribution
-from ..survey import Survey, load_survey
+from ..survey import Survey
 from .write import build_workbook
 
 __all__ = ["WorkbookOutcome", "save_workbook", "workbook_name", "write_blank_workbooks"]
@@ -41,8 +41,7 @@ def save_workbook(
 
 def write_blank_workbooks(workspace: Path, contributor: str | None = None) -> list[WorkbookOutcome]:
     """Blank workbooks in ``inputs/`` for every contributor (or one); existing files are kept."""
-    review = load_config(workspace)
-    survey = load_survey(review.survey)
+    review, survey = load_review(workspace)
     codes = [c.code for c in review.ordered_contributors]
     if contributor is not None and contributor not in codes:
         where = Location(file="inputs/review.toml", key="contributors")

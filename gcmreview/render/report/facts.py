@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from ...errors import Code, Diagnostic
+from ...errors import Code, Diagnostic, of_severity
 from ...markup import parse
 from ...submission import Paragraph, QuestionAnswers, Submission
 from ...survey import GcmReference, Question, load_reference
@@ -74,11 +74,11 @@ class ContributorFacts:
 
     @property
     def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "error"]
+        return of_severity(self.diagnostics, "error")
 
     @property
     def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "warning"]
+        return of_severity(self.diagnostics, "warning")
 
     def untranslated(self, lang: str) -> int:
         counts = self.translation.get(lang, Counter())
