@@ -9,20 +9,37 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .datafiles import pydantic_diagnostics
 from .errors import Code, Diagnostic, GcmReviewError, Location
+from .names import Names
 from .survey import Survey, available_surveys, load_survey, unknown_survey
 from .survey.languages import languages, unknown_language
 
-__all__ = ["CONFIG_NAME", "Contact", "Contributor", "Country", "ReviewConfig", "load_config", "load_review"]
+__all__ = [
+    "CONFIG_NAME", "Contact", "Contributor", "Country", "Institution", "ReviewConfig", "in_language", "load_config", "load_review",
+]
 
 CONFIG_NAME = "review.toml"
 EMAIL_RE = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}$")
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9-]{1,15}$")
+
+
+LocalText = dict[str, str]
+"""A text in each language of the review, by language code (``{"en": "Cambodia", "km": "កម្ពុជា"}``)."""
+
+_LOCAL_FIELDS = {"country": (("name", True),), "contact": (("office", True), ("name", True), ("position", False), ("address", False))}
+"""The texts of review.toml given per language: (table, ((key, required), ...))."""
+
+
+def in_language(texts: Mapping[str, str], lang: str) -> str:
+    """A per-language text in ``lang``, else in English, else in the first language it has."""
+    return texts.get(lang) or texts.get("en") or next(iter(texts.values()), "")
 
 
 class _Config(BaseModel):
@@ -30,19 +47,19 @@ class _Config(BaseModel):
 
 
 class Country(_Config):
-    name: str = Field(min_length=1, description="Country name as printed on the form.")
+    name: LocalText = Field(min_length=1, description="Country name as printed on the form, in each language of the review.")
     iso: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3 code, e.g. KHM; used in file names.")
 
 
 class Contact(_Config):
-    """The coordinating office: the survey's contact block."""
+    """The coordinating office: the survey's contact block. Its texts are given per language."""
 
-    office: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    position: str = ""
+    office: LocalText = Field(min_length=1)
+    name: LocalText = Field(min_length=1)
+    position: LocalText = Field(default_factory=dict)
     email: str
     telephone: str = ""
-    address: str = ""
+    address: LocalText = Field(default_factory=dict)
 
     @field_validator("email")
     @classmethod
@@ -68,6 +85,13 @@ class Contributor(_Config):
         return value
 
 
+class Institution(_Config):
+    """A partner institution that actions name as lead or partner, with its name in each language."""
+
+    name: LocalText = Field(min_length=1, description="Name in each language of the review.")
+    code: str = Field(default="", description="Optional short name contributors may write instead, e.g. IOM.")
+
+
 class ReviewConfig(_Config):
     """A review workspace's settings (``inputs/review.toml``)."""
 
@@ -77,6 +101,28 @@ class ReviewConfig(_Config):
     publish: bool = Field(description="Whether the country agrees to share its report on the UN Network on Migration site.")
     contact: Contact
     contributors: tuple[Contributor, ...] = Field(min_length=1)
+    institutions: tuple[Institution, ...] = Field(
+        default=(), description="Partner institutions the workbook offers for an action's lead and partners."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_texts(cls, data: Any) -> Any:
+        """A plain string where a text per language is expected is the same text in every language of the review."""
+        if not isinstance(data, dict):
+            return data
+        langs = data.get("languages")
+        if not (isinstance(langs, list | tuple) and langs and all(isinstance(x, str) for x in langs)):
+            langs = ["en"]
+        out = dict(data)
+        for table, keys in _LOCAL_FIELDS.items():
+            if isinstance(out.get(table), dict):
+                section = dict(out[table])
+                for key, _ in keys:
+                    if isinstance(section.get(key), str):
+                        section[key] = {lang: section[key] for lang in langs} if section[key] else {}
+                out[table] = section
+        return out
 
     @field_validator("survey")
     @classmethod
@@ -101,13 +147,36 @@ class ReviewConfig(_Config):
         dupes = sorted({c for c in codes if codes.count(c) > 1})
         if dupes:
             raise ValueError(f"contributor code {', '.join(dupes)} is listed twice; codes must be unique")
+        names = [i.code for i in self.institutions if i.code]
+        clash = sorted({c for c in names if names.count(c) > 1 or c in codes})
+        if clash:
+            raise ValueError(f"the code {', '.join(clash)} is given to two institutions or contributors; codes must be unique")
         if sum(c.coordinator for c in self.contributors) > 1:
             raise ValueError("more than one contributor has coordinator = true; mark only the coordinating office")
         for c in self.contributors:
             missing = [lang for lang in self.languages if not c.name.get(lang)]
             if missing:
                 raise ValueError(f"contributor {c.code} has no name in {', '.join(missing)}; add name.{missing[0]}")
+        for table, keys in _LOCAL_FIELDS.items():
+            for key, required in keys:
+                self._check_texts(f"[{table}] {key}", key, getattr(getattr(self, table), key), required)
+        for n, institution in enumerate(self.institutions, 1):
+            self._check_texts(f"institution {n} ({in_language(institution.name, 'en')}): name", "name", institution.name, True)
         return self
+
+    def _check_texts(self, what: str, key: str, texts: Mapping[str, str], required: bool) -> None:
+        """A per-language text names only the review's languages and, when given (or required), every one of them."""
+        other = sorted(set(texts) - set(self.languages))
+        if other:
+            raise ValueError(f"{what} has a text in '{other[0]}', which is not a language of this review {list(self.languages)}")
+        if not required and not any(v.strip() for v in texts.values()):
+            return
+        missing = [lang for lang in self.languages if not texts.get(lang, "").strip()]
+        if missing:
+            raise ValueError(
+                f"{what} has no text in {', '.join(missing)}; add {key}.{missing[0]}, or write one text "
+                f'for every language: {key} = "..."'
+            )
 
     @property
     def ordered_contributors(self) -> tuple[Contributor, ...]:
@@ -115,6 +184,11 @@ class ReviewConfig(_Config):
         indexed = list(enumerate(self.contributors))
         indexed.sort(key=lambda pair: (pair[1].order if pair[1].order is not None else pair[0], pair[0]))
         return tuple(c for _, c in indexed)
+
+    @property
+    def names(self) -> Names:
+        """The names of the review's contributors and listed institutions, to recognise them in leads and partners."""
+        return Names.of([*((c.code, c.name) for c in self.contributors), *((i.code, i.name) for i in self.institutions)])
 
     @property
     def coordinator(self) -> Contributor | None:

@@ -82,6 +82,7 @@ def consolidate(
         publish=review.publish,
         contact=review.contact,
         contributors=_contributors(review, inputs),
+        institutions=list(review.institutions),
         answers=[_answer(q, inputs) for q in survey.narrative_questions],
         principles=principles,
         references=references,

@@ -15,8 +15,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import GenerateJsonSchema
 
-from .config import Contact, Country
+from .config import Contact, Country, Institution
 from .model import Action, Identity, Statistic
+from .names import Names
 
 __all__ = [
     "ActionEntry",
@@ -169,6 +170,7 @@ class Submission(_Model):
     publish: bool
     contact: Contact
     contributors: list[ContributorEntry]
+    institutions: list[Institution] = Field(default_factory=list, description="Partner institutions listed in review.toml.")
     answers: list[QuestionAnswers]
     principles: list[PrincipleResult]
     references: list[ReferenceEntry]
@@ -178,6 +180,10 @@ class Submission(_Model):
     )
     conflicts: list[Conflict] = Field(default_factory=list)
     left_out: list[LeftOutEntry] = Field(default_factory=list)
+
+    def names(self) -> Names:
+        """The names of the contributors and listed institutions (see :class:`~gcmreview.names.Names`)."""
+        return Names.of([*((c.code, c.name) for c in self.contributors), *((i.code, i.name) for i in self.institutions)])
 
     def answer(self, question: str) -> QuestionAnswers | None:
         return next((a for a in self.answers if a.question == question), None)

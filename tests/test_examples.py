@@ -57,7 +57,8 @@ def _lao_texts(contribution: Contribution) -> list[str]:
 
 def test_lao_review_is_configured_for_lao_pdr() -> None:
     review = load_config(LAO)
-    assert review.country.name == "Lao People's Democratic Republic"
+    assert review.country.name["en"] == "Lao People's Democratic Republic"
+    assert review.country.name["lo"].startswith("ສາທາລະນະລັດ")
     assert review.country.iso == "LAO"
     assert review.languages == ("en", "lo")
     assert review.coordinator is not None and review.coordinator.code == "MOLSW"

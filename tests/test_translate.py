@@ -110,9 +110,10 @@ def test_segments_with_source_language_and_cell(lab: Path, workspace: Path, revi
     found = _segments(workspace, review)
     assert set(found) == {
         "LAB/answer/1a", "LAB/answer/6", "LAB/principle/human-rights",
-        "LAB/action/1/title", "LAB/action/1/description", "LAB/action/1/results",
-        "LAB/action/2/title", "LAB/statistic/1/indicator",
-    }
+        "LAB/action/1/title", "LAB/action/1/partners", "LAB/action/1/description", "LAB/action/1/results",
+        "LAB/action/2/title", "LAB/action/2/partners", "LAB/statistic/1/indicator", "LAB/statistic/1/unit",
+        "LAB/statistic/1/nationality",
+    }  # the lead names a contributor and needs no translation; "15-24" and a citation alone have no words
     answer = found["LAB/answer/1a"]
     assert (answer.source_lang, answer.source, dict(answer.targets)) == ("km", KM_ANSWER, {})
     assert (answer.contributor, answer.kind, answer.part) == ("LAB", "answer", "1a")
@@ -155,7 +156,7 @@ def test_title_language_is_the_layouts(
     """A title too short to tell (no script) or in a script of no review language: segments() and the layout agree."""
     titles = {"EU": "សហភាពអឺរ៉ុប", "นโยบาย": "គោលនយោបាយ", KM_TITLE: None}
     for title in titles:
-        contribution_data["actions"].append(dict(contribution_data["actions"][0], title=title, description="", results=""))
+        contribution_data["actions"].append(dict(contribution_data["actions"][0], title=title, description="", results="", partners=""))
     write_workbook(contribution_data)
     for translated in (False, True):
         prepared = prepare(workspace)
@@ -374,7 +375,7 @@ def test_export_translations_checks_the_workspace_itself(lab: Path, workspace: P
     assert export.path == workspace / "build" / "translations" / "KHM-to-en.xlf"
     assert [s.id for s in export.segments] == list(_xliff_units(export.path)) == ["LAB/answer/1a", "LAB/action/2/title"]
     export = export_translations(workspace, "km", format="xlsx")
-    assert export.path == workspace / "build" / "translations" / "KHM-to-km.xlsx" and len(export.segments) == 6
+    assert export.path == workspace / "build" / "translations" / "KHM-to-km.xlsx" and len(export.segments) == 10
     chosen = workspace / "elsewhere.xlsx"
     assert export_translations(workspace, "km", format="xlsx", output=chosen).path == chosen and chosen.is_file()
     with pytest.raises(GcmReviewError) as err:
@@ -463,7 +464,7 @@ def test_source_changed_between_export_and_import_is_stale_at_once(lab: Path, wo
 def test_xlsx_export_layout(lab: Path, workspace: Path, review: ReviewConfig, tmp_path: Path) -> None:
     out = tmp_path / "to-km.xlsx"
     exported = export_xlsx(segments(_check(workspace), review), "km", None, out)
-    assert {s.source_lang for s in exported} == {"en"} and len(exported) == 6
+    assert {s.source_lang for s in exported} == {"en"} and len(exported) == 10
     ws = openpyxl.load_workbook(out)["Translations"]
     table = ws.tables["Translations"]
     assert table.ref == f"A4:H{4 + len(exported)}"
@@ -491,7 +492,7 @@ def test_xlsx_round_trip(lab: Path, workspace: Path, review: ReviewConfig, tmp_p
     _fill_xlsx(out, {"LAB/answer/6": "ផែនការភ្ជាប់កតិកាសញ្ញាទៅនឹងគោលដៅ ១០.៧។", "LAB/statistic/1/indicator": "ពលករ"})
     report = import_translations(workspace, out)
     assert report.format == "xlsx"
-    assert report.stored == {"km": ["LAB/answer/6", "LAB/statistic/1/indicator"]} and report.empty == 4
+    assert report.stored == {"km": ["LAB/answer/6", "LAB/statistic/1/indicator"]} and report.empty == 8
     store = load_store(workspace, "km")
     found = _segments(workspace, review)
     assert status(found["LAB/answer/6"], "km", store) == "translated"

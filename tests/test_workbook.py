@@ -40,7 +40,8 @@ def _validations(ws: Any) -> dict[str, Any]:
 
 
 def test_sheets_and_tables(blank: openpyxl.Workbook) -> None:
-    assert blank.sheetnames == SHEETS
+    assert blank.sheetnames == [*SHEETS, "Lists"]
+    assert [ws.title for ws in blank.worksheets if ws.sheet_state != "visible"] == ["Lists"]
     assert list(blank["Contributor"].tables) == ["Contributor"]
     for spec in TABLES:
         assert list(blank[spec.sheet].tables) == [spec.name]
@@ -169,7 +170,7 @@ def test_the_reader_gives_sheets_tables_and_the_cells_stored(workspace: Path) ->
     wb.save(path)
     raw, problems = open_workbook(path, "lab.xlsx")
     assert raw is not None and problems == []
-    assert raw.sheet_names == SHEETS
+    assert raw.sheet_names == [*SHEETS, "Lists"]
     assert (raw.find_table("Actions"), raw.find_table("Translations")) == ("Actions", None)
     table, problems = raw.table("Actions", "Actions", ["Type", "Title"])
     assert table is not None and problems == []
@@ -178,3 +179,31 @@ def test_the_reader_gives_sheets_tables_and_the_cells_stored(workspace: Path) ->
     cells = raw.stored_cells("Actions")
     assert [(c.row, c.column) for c in cells] == sorted((c.row, c.column) for c in cells)
     assert (cells[-1], RawCell("above the table", "K2", 2, 11) in cells) == (table.outside[0], True)
+
+
+def test_lead_and_partners_offer_the_reviews_institutions(workspace: Path) -> None:
+    """The lead and partner cells offer every contributor and listed institution, in both languages, and allow others."""
+    toml = workspace / "inputs" / "review.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + '''
+[[institutions]]
+code = "IOM"
+name = { en = "International Organization for Migration", km = "អង្គការអន្តរជាតិសម្រាប់ចំណាកស្រុក" }
+''', encoding="utf-8")
+    (outcome,) = write_blank_workbooks(workspace, "LAB")
+    wb = openpyxl.load_workbook(outcome.path)
+    names = [row[0] for row in wb["Lists"].iter_rows(values_only=True)]
+    assert names == [
+        "លេខាធិការដ្ឋានសម្របសម្រួល", "Coordinating secretariat", "ក្រសួងការងារ", "Ministry of Labour",
+        "ក្រសួងសុខាភិបាល", "Ministry of Health", "អង្គការអន្តរជាតិសម្រាប់ចំណាកស្រុក", "International Organization for Migration",
+    ]
+    assert wb["Lists"].protection.sheet
+    headers, _ = _table(wb["Actions"])
+    validations = _validations(wb["Actions"])
+    for header in ("Lead agency", "Partners"):
+        letter = openpyxl.utils.get_column_letter(headers.index(header) + 1)
+        dv = validations[f"{letter}{HEADER_ROW + 1}"]
+        assert (dv.type, dv.formula1) == ("list", "Lists!$A$1:$A$8")
+        assert not dv.showErrorMessage  # a name not in the list can still be typed
+        assert dv.showInputMessage and dv.prompt
+    others = [dv for key, dv in validations.items() if dv.formula1 == "Lists!$A$1:$A$8"]
+    assert len(others) == 2

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..chars import printable
+from ..config import in_language
 from ..i18n import N_, Translator, translator
 from ..markup import Span, TextBlock, parse
 from ..submission import ActionEntry, PrincipleResult, QuestionAnswers, StatisticEntry, Submission
 from ..survey import Question, Survey, load_reference
 from ..survey.languages import language, language_of
-from ..translations import segment_id
+from ..translations import STATISTIC_FIELDS, needs_translation, segment_id
 
 __all__ = ["Body", "Document", "Footnote", "Item", "QuestionView", "Run", "Table", "layout", "layout_languages"]
 
@@ -169,6 +170,7 @@ class _Builder:
         self.s, self.survey, self.lang, self.review = submission, survey, lang, review
         self.t: Translator = translator(lang)
         self.notes = notes
+        self.names = submission.names()
 
     def runs(self, spans: list[Span], contributor: str, lang: str = "") -> list[Run]:
         out = []
@@ -196,11 +198,19 @@ class _Builder:
         return texts[source], source, self.t(PENDING)
 
     def field(self, segment: str, text: str) -> tuple[str, str, str]:
-        """A single-language field (action, statistic) in this language, if it is or has been translated."""
-        if not text:
-            return "", self.lang, ""
+        """A single-language field (action, statistic) in this language, if it is or has been translated.
+
+        A text with no words (a "%", an age group "15-24", a citation alone) is the same in every language.
+        """
+        if not needs_translation(text):
+            return text, self.lang, ""
         source = language_of(text, self.s.languages, self.s.languages[0])
         return self._choose({source: text}, segment)
+
+    def institutions(self, segment: str, text: str) -> tuple[str, str, str]:
+        """A lead or partners: known institutions by their names in this language, else a field to translate."""
+        known = self.names.in_language(text, self.lang)
+        return (known, self.lang, "") if known is not None else self.field(segment, text)
 
     def _item(self, block: TextBlock, contributor: str, lang: str, mark: str, style: str) -> Item:
         return Item(self.runs(block.spans, contributor), block.kind, block.level, block.number, contributor, lang, mark, style)  # type: ignore[arg-type]
@@ -233,9 +243,17 @@ class _Builder:
         facts = [self.t(a.type)] + ([str(a.year)] if a.year else []) + ([self.t(a.status)] if a.status else [])
         title, title_lang, mark = self.field(segment_id(entry.segment, "title"), a.title)
         runs = [Run(title, bold=True, lang=self._other(title_lang)), Run(f" ({', '.join(facts)}). ")]
-        if a.lead:
-            runs.append(Run(f"{self.t(LEAD)}: {a.lead}" + (f"; {self.t(PARTNERS)}: {a.partners}" if a.partners else "") + ". "))
         marks = {mark} - {""}
+        who: list[Run] = []
+        for name, label in (("lead", LEAD), ("partners", PARTNERS)):
+            value = getattr(a, name)
+            if value.strip():
+                text, lang, mark = self.institutions(segment_id(entry.segment, name), value)
+                marks |= {mark} - {""}
+                label = self.t(label)
+                who += [Run(f"{label[:1].upper() + label[1:] if not who else label}: "), Run(text, lang=self._other(lang)), Run("; ")]
+        if who:
+            runs += [*who[:-1], Run(". ")]
         for name, value in (("description", a.description), ("results", a.results)):
             text, lang, mark = self.field(segment_id(entry.segment, name), value)
             marks |= {mark} - {""}
@@ -261,13 +279,14 @@ class _Builder:
                  closing: list[QuestionView], draft: bool, problems: list[str]) -> Document:
         t, survey, sub, lang = self.t, self.survey, self.s, self.lang
         c = sub.contact
-        values = {"country": sub.country.name, "office": c.office, "name": c.name, "position": c.position,
-                  "email": c.email, "telephone": c.telephone, "address": c.address}
+        values = {"country": in_language(sub.country.name, lang), "office": in_language(c.office, lang),
+                  "name": in_language(c.name, lang), "position": in_language(c.position, lang),
+                  "email": c.email, "telephone": c.telephone, "address": in_language(c.address, lang)}
         p = survey.principles
         return Document(
             lang=lang, locale=language(lang).locale, title=[t(x) for x in survey.title],
             subject=t(survey.title[1]) if len(survey.title) > 1 else survey.name,
-            author=c.office, country=sub.country.name, survey_name=t(survey.title[0]),
+            author=values["office"], country=values["country"], survey_name=t(survey.title[0]),
             mandate=[_fixed(t(m)) for m in survey.mandate], contact_intro=_fixed(t(survey.contact_intro)),
             contact=[(t(f.label), values.get(f.key, "")) for f in survey.contact_fields],
             return_line=_fixed(t(survey.return_line)), sharing_line=_fixed(t(survey.sharing_line)),
@@ -276,7 +295,7 @@ class _Builder:
             clusters=clusters, principles_question=principles_question,
             principles_header=(t(p.header_principle), t(p.header_integrated), t(p.header_explanation), t(p.yes), t(p.no)),
             principles=principles, closing_intro=_fixed(t(survey.closing_intro)), closing=closing,
-            footnotes=self.notes.notes, contributors={e.code: e.name.get(lang) or e.name["en"] for e in sub.contributors},
+            footnotes=self.notes.notes, contributors={e.code: in_language(e.name, lang) for e in sub.contributors},
             draft=draft, problems=problems, review=self.review,
             labels={"draft": t(N_("DRAFT")), "problems": t(N_("Problems to resolve before sending")),
                     "page": t(N_("Page")), "pending": t(PENDING)},
@@ -288,11 +307,23 @@ class _Builder:
         rows = []
         for e in entries:
             s = e.statistic
-            breakdown = ", ".join(x for x in (self.t(s.sex) if s.sex else "", s.age_group, s.nationality) if x)
+            texts: dict[str, tuple[str, str]] = {}
+            marks: set[str] = set()
+            for name in STATISTIC_FIELDS:
+                text, lang, mark = self.field(segment_id(e.segment, name), getattr(s, name))
+                texts[name] = (text, self._other(lang))
+                marks |= {mark} - {""}
             value = f"{s.value:,}" if isinstance(s.value, int) else f"{s.value:,.2f}".rstrip("0").rstrip(".")
-            source = [r for b in parse(s.source) for r in self.runs(b.spans, e.contributor)] if s.source else []
-            indicator, lang, _ = self.field(segment_id(e.segment, "indicator"), s.indicator)
-            rows.append([[Run(indicator, lang=self._other(lang))], [Run(value)], [Run(s.unit)], [Run(str(s.year or ""))], [Run(breakdown)], source])
+            breakdown = [Run(self.t(s.sex))] if s.sex else []
+            for name in ("age_group", "nationality"):
+                if texts[name][0]:
+                    breakdown += [Run(", ")] * bool(breakdown) + [Run(texts[name][0], lang=texts[name][1])]
+            text, lang = texts["source"]
+            source = [r for b in parse(text) for r in self.runs(b.spans, e.contributor, lang)] if text else []
+            indicator = [Run(f"[{', '.join(sorted(marks))}] ", italic=True)] if marks else []
+            indicator.append(Run(texts["indicator"][0], lang=texts["indicator"][1]))
+            unit = [Run(texts["unit"][0], lang=texts["unit"][1])]
+            rows.append([indicator, [Run(value)], unit, [Run(str(s.year or ""))], breakdown, source])
         return Table(header, rows, [e.contributor for e in entries])
 
 

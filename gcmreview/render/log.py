@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..config import in_language
 from ..errors import Diagnostic
 from ..submission import Submission
 from ..translations import Translations
@@ -35,7 +36,7 @@ def render_log(
 ) -> str:
     """The build log as text; with ``translations``, what is still to translate, per language and contributor."""
     notes = [*notes, *(translation_lines(translations) if translations is not None else [])]
-    lines = [f"gcmreview build: {submission.country.name} ({submission.country.iso}), survey {submission.survey}", ""]
+    lines = [f"gcmreview build: {in_language(submission.country.name, 'en')} ({submission.country.iso}), survey {submission.survey}", ""]
     received = [c for c in submission.contributors if c.file]
     lines.append(f"Contributors: {len(received)} of {len(submission.contributors)} workbooks received")
     for c in submission.contributors:

@@ -29,7 +29,17 @@ Names with a leading underscore are shared among these modules, not the package'
 from __future__ import annotations
 
 from .handoff import ImportReport, TranslationExport, export_translations, import_translations
-from .segments import Segment, SegmentKind, fingerprint, segment_id, segment_label, segments
+from .segments import (
+    ACTION_FIELDS,
+    STATISTIC_FIELDS,
+    Segment,
+    SegmentKind,
+    fingerprint,
+    needs_translation,
+    segment_id,
+    segment_label,
+    segments,
+)
 from .store import (
     STORE_FOLDER,
     Status,
@@ -48,6 +58,8 @@ from .xliff import XLIFF12_NAMESPACE, export_xliff
 from .xlsx import XLSX_HEADERS, export_xlsx, guard_cell, unguard_cell
 
 __all__ = [
+    "ACTION_FIELDS",
+    "STATISTIC_FIELDS",
     "STORE_FOLDER",
     "XLIFF12_NAMESPACE",
     "XLSX_HEADERS",
@@ -67,6 +79,7 @@ __all__ = [
     "import_translations",
     "load_store",
     "load_stores",
+    "needs_translation",
     "pending",
     "resolve",
     "save_store",

@@ -17,16 +17,31 @@ from typing import TYPE_CHECKING, Literal
 from ..config import ReviewConfig
 from ..errors import Location, SourceMap
 from ..i18n import N_
+from ..markup import parse
 from ..model import Contribution
+from ..names import INSTITUTION_FIELDS, Names
 from ..survey import load_reference
-from ..survey.languages import language_of
+from ..survey.languages import dominant_script, language_of
 
 if TYPE_CHECKING:
     from ..inputs import CheckResult
 
-__all__ = ["Segment", "SegmentKind", "fingerprint", "segment_id", "segment_label", "segments"]
+__all__ = [
+    "ACTION_FIELDS", "STATISTIC_FIELDS", "Segment", "SegmentKind", "fingerprint", "needs_translation", "segment_id",
+    "segment_label", "segments",
+]
 
 SegmentKind = Literal["answer", "principle", "action", "statistic"]
+ACTION_FIELDS = ("title", "lead", "partners", "description", "results")
+"""An action's free texts, each a segment (a lead or partners naming only known institutions needs none)."""
+STATISTIC_FIELDS = ("indicator", "unit", "age_group", "nationality", "source")
+"""A statistic's free texts, each a segment."""
+
+
+def needs_translation(text: str) -> bool:
+    """Whether ``text`` has words to translate: letters, outside its citations (not only "%", "15-24" or "[@key]")."""
+    words = "".join(span.text for block in parse(text) for span in block.spans if span.cite is None)
+    return dominant_script(words) is not None
 
 
 def segment_id(*parts: str | int) -> str:
@@ -78,7 +93,11 @@ class Segment:
         return self.source if lang == self.source_lang else self.targets.get(lang)
 
 
-_FIELDS = {"title": N_("title"), "description": N_("description"), "results": N_("results"), "indicator": N_("indicator")}
+_FIELDS = {
+    "title": N_("title"), "lead": N_("lead agency"), "partners": N_("partners"), "description": N_("description"),
+    "results": N_("results"), "indicator": N_("indicator"), "unit": N_("unit"), "age_group": N_("age group"),
+    "nationality": N_("nationality"), "source": N_("source"),
+}
 
 
 def segment_label(segment: Segment, t: Callable[[str], str] = str) -> str:
@@ -101,16 +120,17 @@ def segments(check: CheckResult, review: ReviewConfig) -> list[Segment]:
     """
     out: list[Segment] = []
     seen: set[str] = set()
+    names = review.names
     for result in check.results:
         contribution = result.contribution
         if contribution is None or review.contributor(contribution.contributor) is None or contribution.contributor in seen:
             continue
         seen.add(contribution.contributor)
-        out += _contribution_segments(contribution, result.sources, review)
+        out += _contribution_segments(contribution, result.sources, review, names)
     return out
 
 
-def _contribution_segments(contribution: Contribution, sources: SourceMap, review: ReviewConfig) -> list[Segment]:
+def _contribution_segments(contribution: Contribution, sources: SourceMap, review: ReviewConfig, names: Names) -> list[Segment]:
     code = contribution.contributor
     found: list[Segment | None] = []
     for i, answer in enumerate(contribution.answers):
@@ -119,11 +139,14 @@ def _contribution_segments(contribution: Contribution, sources: SourceMap, revie
         path = f"principles[{i}].explanation"
         found.append(_bilingual(code, "principle", principle.principle, principle.explanation, sources, path, review))
     for n, action in enumerate(contribution.actions, 1):
-        for name in ("title", "description", "results"):
-            found.append(_single(code, "action", n, name, getattr(action, name), sources(f"actions[{n - 1}].{name}"), review))
+        for name in ACTION_FIELDS:
+            text = getattr(action, name)
+            if name not in INSTITUTION_FIELDS or not names.known(text):
+                found.append(_single(code, "action", n, name, text, sources(f"actions[{n - 1}].{name}"), review))
     for n, statistic in enumerate(contribution.statistics, 1):
-        where = sources(f"statistics[{n - 1}].indicator")
-        found.append(_single(code, "statistic", n, "indicator", statistic.indicator, where, review))
+        for name in STATISTIC_FIELDS:
+            where = sources(f"statistics[{n - 1}].{name}")
+            found.append(_single(code, "statistic", n, name, getattr(statistic, name), where, review))
     unique: dict[str, Segment] = {}
     for segment in found:
         if segment is not None:
@@ -149,8 +172,11 @@ def _bilingual(
 def _single(
     code: str, kind: SegmentKind, n: int, name: str, text: str, where: Location, review: ReviewConfig
 ) -> Segment | None:
-    """A segment for a single-language field: its language is the text's script's (see :func:`language_of`)."""
-    if not text.strip():
+    """A segment for a single-language field: its language is the text's script's (see :func:`language_of`).
+
+    None for a text with no words to translate (:func:`needs_translation`).
+    """
+    if not needs_translation(text):
         return None
     source_lang = language_of(text, review.languages, review.languages[0])
     return Segment(segment_id(code, kind, n, name), code, kind, name, where, source_lang, text, row=n)

@@ -16,14 +16,14 @@ from ..config import ReviewConfig
 from ..errors import Code, Diagnostic, Location, SourceMap
 from ..model import Action, Answer, PrincipleAnswer, Reference, Statistic
 from ..submission import LeftOutEntry
-from ..workbook.layout import HEADER_ROW, IDENTITY_SHEET, INSTRUCTIONS_SHEET, TABLES, Column, TableSpec
+from ..workbook.layout import HEADER_ROW, IDENTITY_SHEET, INSTRUCTIONS_SHEET, LISTS_SHEET, TABLES, Column, TableSpec
 from ..workbook.read import RawCell, RawTable, RawWorkbook
 from .cells import CellParser
 
 __all__ = ["extra_sheets", "read_section"]
 
-_TEMPLATE_SHEETS = (INSTRUCTIONS_SHEET, IDENTITY_SHEET, *(spec.sheet for spec in TABLES))
-"""The sheets of a contributor workbook, in order."""
+_TEMPLATE_SHEETS = (INSTRUCTIONS_SHEET, IDENTITY_SHEET, *(spec.sheet for spec in TABLES), LISTS_SHEET)
+"""The sheets of a contributor workbook, in order (the hidden list of institution names last, when there is one)."""
 
 _ROW_MODELS: dict[str, type[BaseModel]] = {
     "answers": Answer,

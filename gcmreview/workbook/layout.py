@@ -21,6 +21,7 @@ __all__ = [
     "IDENTITY_TITLE",
     "INSTRUCTIONS",
     "INSTRUCTIONS_SHEET",
+    "LISTS_SHEET",
     "TABLES",
     "TEMPLATE_VERSION",
     "Column",
@@ -53,6 +54,8 @@ class Column:
     choices: tuple[str, ...] = ()
     required: bool = False
     lang: str | None = None
+    institutions: bool = False
+    """Names institutions: the workbook offers the review's contributors and listed institutions in a dropdown."""
 
     @property
     def locked(self) -> bool:
@@ -101,6 +104,8 @@ class IdentityField:
 
 
 INSTRUCTIONS_SHEET = "Instructions"
+LISTS_SHEET = "Lists"
+"""A hidden sheet with the names the dropdowns of institution columns offer."""
 IDENTITY_SHEET = "Contributor"
 IDENTITY_TITLE = N_("About your contribution")
 
@@ -133,6 +138,8 @@ IDENTITY_FIELDS: tuple[IdentityField, ...] = (
 
 _OBJECTIVES_HELP = N_("GCM objective numbers (1-23), separated by commas, e.g. 2, 5, 12.")
 _YEAR_HELP = N_("Four-digit year, e.g. 2019.")
+_LEAD_HELP = N_("Pick the lead agency from the list, or type its name.")
+_PARTNERS_HELP = N_("Pick a partner from the list, or type names; separate several with a semicolon (;).")
 
 TABLES: tuple[TableSpec, ...] = (
     TableSpec(
@@ -160,8 +167,8 @@ TABLES: tuple[TableSpec, ...] = (
             Column("Year", "year", "year", 8, N_("Year"), _YEAR_HELP),
             Column("Status", "status", "choice", 13, N_("Status"), N_("Pick the status."), ACTION_STATUSES),
             Column("Objectives", "objectives", "objectives", 14, N_("GCM objectives"), _OBJECTIVES_HELP, required=True),
-            Column("Lead agency", "lead", "text", 22, N_("Lead agency")),
-            Column("Partners", "partners", "text", 22, N_("Partner agencies")),
+            Column("Lead agency", "lead", "text", 22, N_("Lead agency"), _LEAD_HELP, institutions=True),
+            Column("Partners", "partners", "text", 22, N_("Partner agencies"), _PARTNERS_HELP, institutions=True),
             Column("Description", "description", "text", 48, N_("Description"), N_("What the action does.")),
             Column("Results", "results", "text", 40, N_("Results"), N_("Results so far, with figures.")),
         ),

@@ -14,7 +14,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -30,6 +30,7 @@ from .layout import (
     IDENTITY_TITLE,
     INSTRUCTIONS,
     INSTRUCTIONS_SHEET,
+    LISTS_SHEET,
     TABLES,
     TEMPLATE_VERSION,
     Column,
@@ -94,6 +95,7 @@ def build_workbook(
     for spec in TABLES:
         rows = _table_rows(spec, review, survey, contribution)
         _table_sheet(wb.create_sheet(spec.sheet), spec, labels, review.languages, rows)
+    _institution_lists(wb, review)
     wb.properties.title = f"{survey.name}: {contributor}"
     wb.properties.creator = "gcmreview"
     wb.properties.subject = TEMPLATE_VERSION
@@ -282,6 +284,30 @@ def _validation(ws: Worksheet, col: Column, labels: _Labels, ref: str) -> None:
         dv.error = labels.prompt(col.help or col.label)
     dv.add(ref)
     ws.add_data_validation(dv)
+
+
+def _institution_lists(wb: Workbook, review: ReviewConfig) -> None:
+    """Dropdowns of the review's contributors and listed institutions on institution columns (typing others is allowed).
+
+    The names are on a hidden, protected sheet, as Excel limits a list written in the
+    validation itself to 255 characters.
+    """
+    names = review.names.choices(tuple(reversed(review.languages)))
+    if not names:
+        return
+    ws = wb.create_sheet(LISTS_SHEET)
+    for row, name in enumerate(names, start=1):
+        ws.cell(row, 1, name).data_type = "s"
+    ws.sheet_state = "hidden"
+    protect(ws, filters=False)
+    source = f"{LISTS_SHEET}!$A$1:$A${len(names)}"
+    for spec in TABLES:
+        columns = spec.expand(review.languages)
+        wanted = {i for i, col in enumerate(columns, 1) if col.institutions}
+        for dv in wb[spec.sheet].data_validations.dataValidation:
+            if {range_boundaries(str(r))[0] for r in dv.sqref.ranges} & wanted:
+                dv.type, dv.formula1, dv.showDropDown = "list", source, False
+                dv.showErrorMessage = False  # a name not in the list is allowed
 
 
 def _word_rule(ws: Worksheet, columns: Sequence[Column], first: int, last: int) -> None:

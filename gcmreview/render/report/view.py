@@ -21,6 +21,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from ...config import in_language
 from ...errors import Code, Diagnostic, Location
 from ...i18n import N_, Translator, translator
 from ...survey import Question, load_reference
@@ -191,9 +192,13 @@ class View:
     shown: bool
 
     @property
+    def country(self) -> str:
+        """The country's name in this view's language."""
+        return in_language(self.facts.submission.country.name, self.lang)
+
+    @property
     def title(self) -> str:
-        sub = self.facts.submission
-        return f"{self.t(REPORT_TITLE)} · {self.t(REVIEW_TITLE)} · {sub.country.name}"
+        return f"{self.t(REPORT_TITLE)} · {self.t(REVIEW_TITLE)} · {self.country}"
 
     def decided_by(self, p: PrincipleFacts) -> str:
         if p.decided_by == "explanation":
