@@ -87,11 +87,24 @@ def _has_part(data: bytes, name: str) -> bool:
 
 
 def _text(element: etree._Element, marks: bool = True) -> str:
-    """Visible text of a paragraph or run; with ``marks``: **bold**, _italic_, [^n] notes, ⟦n…⟧n comments."""
-    parts = []
+    """Visible text of a paragraph or run; with ``marks``: **bold**, _italic_, [^n] notes, ⟦n…⟧n comments.
+
+    A field, simple or complex (begin, instruction, separate, result, end), shows as {instruction}."""
+    parts: list[str] = []
+    instr: list[str] | None = None  # the instruction of the complex field being read
     for child in element:
         tag = child.tag.removeprefix(W) if isinstance(child.tag, str) else ""
-        if tag == "t":
+        char = child.find(f"{W}fldChar") if tag == "r" else None
+        if char is not None:
+            kind = char.get(f"{W}fldCharType")
+            if kind == "begin":
+                instr = []
+            elif kind == "end" and instr is not None:
+                parts.append("{" + "".join(instr).strip() + "}")
+                instr = None
+        elif instr is not None:  # inside a complex field: its instruction, then its result (not shown)
+            instr += [t.text or "" for t in child.iter(f"{W}instrText")]
+        elif tag == "t":
             parts.append(child.text or "")
         elif tag == "tab":
             parts.append("\t")
@@ -163,10 +176,35 @@ def notes_lines(data: bytes) -> list[str]:
 
 
 def _units(data: bytes) -> list[str]:
-    """Every paragraph's plain text (table cells too), in document order, tabs as spaces."""
+    """Every line's plain text (of paragraphs, table cells too), in document order, tabs as spaces."""
     body = _part(data, "word/document.xml").find(f"{W}body")
     assert body is not None
-    return [" ".join(_text(p, marks=False).replace("\t", " ").split()) for p in body.iter(f"{W}p")]
+    lines = [line for p in body.iter(f"{W}p") for line in _text(p, marks=False).split("⏎")]
+    return [" ".join(line.replace("\t", " ").split()) for line in lines]
+
+
+def result_runs(instr: etree._Element) -> list[etree._Element]:
+    """The runs of the last computed result of the complex field whose w:instrText this is (between separate and end)."""
+    runs, shown = [], False
+    for run in instr.getparent().itersiblings(f"{W}r"):
+        char = run.find(f"{W}fldChar")
+        kind = char.get(f"{W}fldCharType") if char is not None else None
+        if kind == "end":
+            break
+        runs += [run] if shown else []
+        shown = shown or kind == "separate"
+    return runs
+
+
+def field_result(instr: etree._Element) -> str:
+    """The text a complex field shows (its last computed result), given its w:instrText."""
+    return "".join(t.text or "" for run in result_runs(instr) for t in run.iter(f"{W}t"))
+
+
+def noterefs(root: etree._Element) -> list[tuple[str, str]]:
+    """Each NOTEREF field (a footnote cited again) in document order: the bookmark it refers to, the number it shows."""
+    found = [(e.text or "", e) for e in root.iter(f"{W}instrText")]
+    return [(instr.split()[1], field_result(e)) for instr, e in found if instr.split()[:1] == ["NOTEREF"]]
 
 
 def _check_golden(name: str, text: str) -> None:
@@ -235,9 +273,12 @@ def test_footnotes_part(prepared: Prepared) -> None:
     document = _part(data, "word/document.xml")
     refs = [r.get(f"{W}id") for r in document.iter(f"{W}footnoteReference")]
     assert refs == [str(n) for n in range(1, len(doc.footnotes) + 1)], "one reference per footnote, in citation order"
-    bookmarks = {b.get(f"{W}name") for b in document.iter(f"{W}bookmarkStart")}
-    again = [f.get(f"{W}instr") for f in document.iter(f"{W}fldSimple") if "NOTEREF" in (f.get(f"{W}instr") or "")]
-    assert again and all(i.split()[1] in bookmarks for i in again), "later citations cross-reference the first"
+    bookmarks = {b.get(f"{W}name"): b.getnext().find(f"{W}footnoteReference").get(f"{W}id") for b in document.iter(f"{W}bookmarkStart")}
+    again = noterefs(document)
+    assert again and all(bookmarks[name] == shown for name, shown in again), "later citations show the first one's number"
+    assert document.find(f".//{W}fldSimple") is None, "fields as Word writes them (pandoc drops simple ones)"
+    shown = [r for i in document.iter(f"{W}instrText") for r in result_runs(i)]  # the numbers look like footnote references
+    assert len(shown) == len(again) and {r.find(f"{W}rPr/{W}rStyle").get(f"{W}val") for r in shown} == {"FootnoteReference"}
     settings = _part(data, "word/settings.xml")
     assert [f.get(f"{W}id") for f in settings.iterfind(f"{W}footnotePr/{W}footnote")] == ["-1", "0"]
 
@@ -333,8 +374,11 @@ def test_base_template_is_deterministic_and_committed(tmp_path: Path) -> None:
     assert written.read_bytes() == first
     document = docx.Document(io.BytesIO(first))
     ids = {s.style_id for s in document.styles}
-    assert {"Title", "Heading1", "Heading2", "FormText", "Question", "Answer", "AnswerNote", "ListBullet", "ListNumber",
+    assert {"Title", "Subtitle", "Heading1", "Heading2", "FormText", "Question", "Answer", "AnswerNote", "ListBullet", "ListNumber",
             "TableGrid", "FootnoteText", "FootnoteReference"} <= ids
+    subtitle = document.styles["Subtitle"].element
+    assert subtitle.find(f"{W}basedOn").get(f"{W}val") == "Title", "the title's other lines look like the title"
+    assert [len(subtitle.find(f"{W}{pr}")) for pr in ("pPr", "rPr")] == [0, 0], "no formatting of the subtitle's own"
     width, height = document.sections[0].page_width, document.sections[0].page_height
     assert width is not None and height is not None
     assert (round(width.cm, 1), round(height.cm, 1)) == (21.0, 29.7)

@@ -20,7 +20,7 @@ import pytest
 from conftest import WriteWorkbook
 from docx.table import Table as DocxTable
 from lxml import etree
-from test_docx import W, _check_golden, _health, _part, _text, _units, furniture_lines, notes_lines, to_pdf
+from test_docx import W, _check_golden, _health, _part, _text, _units, field_result, furniture_lines, notes_lines, to_pdf
 
 from gcmreview.i18n import translator
 from gcmreview.markup import parse
@@ -298,13 +298,13 @@ def test_bilingual_footnotes_rise_in_reading_order(which: str, sample_docs: list
     document = _part(data, "word/document.xml")
     seen: list[int] = []
     first: list[int] = []
-    for e in document.iter(f"{W}footnoteReference", f"{W}fldSimple"):
+    for e in document.iter(f"{W}footnoteReference", f"{W}instrText"):
         if _local(e) == "footnoteReference":
             number = int(e.get(f"{W}id") or 0)
             assert number not in seen, "one footnote reference per footnote"
             first.append(number)
-        elif "NOTEREF" in (e.get(f"{W}instr") or ""):
-            number = int(_text(e, marks=False))
+        elif "NOTEREF" in (e.text or ""):
+            number = int(field_result(e))
             assert number in seen, "a cross-reference follows the footnote it shows"
         else:
             continue

@@ -1,7 +1,7 @@
 """The survey form in a Word document: its blocks in order, its tables, its last page and parts.
 
 Stage: render (DOCX). :func:`render_docx` writes one laid-out
-:class:`~..document.Document` with a :class:`FormWriter`. Layout: title lines, mandate,
+:class:`~..document.Document` with a :class:`FormWriter`. Layout: title and subtitle, mandate,
 a contact table, instructions; per cluster its intro, a header table (cluster | GCM
 objectives) and each question followed by its answer; question 5 as the principles
 table with ☒/☐ boxes; questions 6-10 with "Answer:". :meth:`FormWriter.plan` lists these
@@ -26,7 +26,7 @@ from docx.text.paragraph import Paragraph
 
 from ..document import Body, ClusterView, Document, Item, PrincipleRow, QuestionView, Run, Table
 from .styles import set_document_language
-from .wml import comments_root, element, has_page_field, renumber_comments, set_footnotes, simple_field
+from .wml import comments_root, element, field, has_page_field, mark_header_rows, renumber_comments, set_footnotes
 from .writer import DocxResult, Writer, is_empty
 
 __all__ = ["PRINCIPLES_TABLE", "FormWriter", "Step", "render_docx"]
@@ -69,6 +69,7 @@ class FormWriter(Writer):
             assert root is not None, "comments were added, so the part exists"
             root.extend(self.comments)
         renumber_comments(self.out, len(self.doc.footnotes) + 1)
+        mark_header_rows(self.out.element.body)
         self.furniture()
         self.properties()
 
@@ -90,11 +91,21 @@ class FormWriter(Writer):
     # -- the blocks of the form --------------------------------------------------------
 
     def titles(self, d: Document) -> None:
-        """The title lines, centred, space after the last."""
+        """The first title line as the Title, the others as one Subtitle paragraph (a line each), space after them.
+
+        One paragraph of each style: readers such as pandoc take the document's title and
+        subtitle from them and keep only one paragraph of each."""
         self.where = "title"
-        titles = [self.paragraph("Title", line) for line in d.title]
-        if titles:
-            titles[-1].paragraph_format.space_after = Pt(18)
+        if not d.title:
+            return
+        last = self.paragraph("Title", d.title[0])
+        if len(d.title) > 1:
+            last = self.paragraph("Subtitle")
+            for i, line in enumerate(d.title[1:]):
+                if i:
+                    last.add_run().add_break()
+                self.add_text(last, line)
+        last.paragraph_format.space_after = Pt(18)
 
     def contact(self, d: Document) -> None:
         """The contact details' introduction and their table (label | value)."""
@@ -255,7 +266,7 @@ class FormWriter(Writer):
             p.style = self.out.styles["Footer"]
             self.labels(p, "page", "Page")
             p.add_run(" ")
-            p._p.append(simple_field(" PAGE ", "1"))
+            p._p.extend(field(" PAGE ", "1"))
         if self.doc.draft:
             header = section.header
             p = _empty_or_new(header.paragraphs, header.add_paragraph)

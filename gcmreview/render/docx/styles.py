@@ -1,6 +1,6 @@
 """The Word styles the DOCX renderers use, their complex-script fonts, and the base template.
 
-Stage: render (DOCX). :data:`STYLES` lists the styles of the form (Title, Heading 1/2,
+Stage: render (DOCX). :data:`STYLES` lists the styles of the form (Title, Subtitle, Heading 1/2,
 Form Text, Question, Answer, Answer Note, List Bullet/Number, Table Heading/Text, Table
 Grid, Footnote Text/Reference, Draft Mark...); a facilitator restyles the submission by
 editing them in ``templates/base.docx`` in Word. :func:`ensure_styles` adds any of them a
@@ -80,6 +80,7 @@ class StyleSpec:
     indent: tuple[int, int] | None = None  # (left, hanging) in twips
     no_numbering: bool = False
     tabs: list[tuple[int, WD_TAB_ALIGNMENT]] = field(default_factory=list)  # (position in twips, alignment)
+    plain: bool = False  # drop the template's own formatting of the style: it looks like its base
 
 
 def _numbered(level: int) -> StyleSpec:
@@ -89,6 +90,7 @@ def _numbered(level: int) -> StyleSpec:
 
 STYLES: list[StyleSpec] = [
     StyleSpec("Title", size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=0, after=0, color="000000"),
+    StyleSpec("Subtitle", base="Title", plain=True),
     StyleSpec("Heading 1", size=12, bold=True, before=6, after=6, keep_next=True),
     StyleSpec("Heading 2", size=11, bold=True, before=12, after=6, keep_next=True),
     StyleSpec("Form Text", after=6),
@@ -122,6 +124,8 @@ def _find(document: DocxDocument, spec: StyleSpec) -> BaseStyle | None:
 def _apply(document: DocxDocument, style: BaseStyle, spec: StyleSpec) -> None:
     """Set a style's properties from its spec (only those the spec names)."""
     assert isinstance(style, CharacterStyle)  # ParagraphStyle is a CharacterStyle too
+    for own in style.element.findall(qn("w:pPr")) + style.element.findall(qn("w:rPr")) if spec.plain else ():
+        style.element.remove(own)
     base = _find(document, StyleSpec(spec.base, spec.kind))
     if isinstance(base, CharacterStyle) and base.name != style.name and style.name != "Normal":
         style.base_style = base

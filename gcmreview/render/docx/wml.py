@@ -1,9 +1,10 @@
 """WordprocessingML helpers the DOCX renderers share: the bits python-docx has no API for.
 
-Stage: render (DOCX). New elements (:func:`element`, :func:`simple_field` for PAGE and
-NOTEREF fields), the footnotes part (:func:`set_footnotes`, with Word's separators), the
-comments part (:func:`comments_root`, :func:`renumber_comments`), column widths
-(:func:`set_widths`), emptying a template (:func:`clear_body`, :func:`clear_template`)
+Stage: render (DOCX). New elements (:func:`element`, :func:`field` for PAGE and NOTEREF
+fields, as Word writes them), the tables' header rows as readers see them
+(:func:`mark_header_rows`), the footnotes part (:func:`set_footnotes`, with Word's
+separators), the comments part (:func:`comments_root`, :func:`renumber_comments`), column
+widths (:func:`set_widths`), emptying a template (:func:`clear_body`, :func:`clear_template`)
 and a package with fixed zip timestamps (:func:`deterministic_zip`). Nothing here knows
 the form, the styles or the languages; nothing is written to disk.
 """
@@ -27,8 +28,8 @@ from docx.shared import Cm
 from docx.table import Table
 
 __all__ = [
-    "clear_body", "clear_template", "comments_root", "deterministic_zip", "element", "has_page_field", "renumber_comments",
-    "set_footnotes", "set_widths", "simple_field",
+    "clear_body", "clear_template", "comments_root", "deterministic_zip", "element", "field", "has_page_field",
+    "mark_header_rows", "renumber_comments", "set_footnotes", "set_widths",
 ]
 
 _SEPARATOR_P = '<w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:{0}/></w:r></w:p>'
@@ -38,6 +39,9 @@ FOOTNOTES_XML = (
     f'<w:footnote w:type="continuationSeparator" w:id="0">{_SEPARATOR_P.format("continuationSeparator")}</w:footnote>'
     "</w:footnotes>"
 )
+
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+FIRST_ROW = 0x0020  # w:tblLook/@w:val's bit for first-row formatting (the older form of @w:firstRow)
 
 _AFTER_FOOTNOTE_PR = (  # what follows w:footnotePr in w:settings, in schema order
     *(f"w:{t}" for t in ("endnotePr", "compat", "docVars", "rsids")), "m:mathPr", "w:attachedSchema", "w:themeFontLang",
@@ -52,16 +56,42 @@ def element(tag: str, **attrs: str) -> BaseOxmlElement:
     return OxmlElement(tag, {qn(f"w:{k}"): v for k, v in attrs.items()})
 
 
-def simple_field(instr: str, result: str, style: str = "") -> BaseOxmlElement:
-    """A simple field (PAGE, NOTEREF...) with its last computed result."""
-    fld = element("w:fldSimple", instr=instr)
-    r = OxmlElement("w:r")
-    assert isinstance(r, CT_R)
-    if style:
-        r.style = style
-    r.text = result
-    fld.append(r)
-    return fld
+def field(instr: str, result: str, style: str = "") -> list[BaseOxmlElement]:
+    """A field (PAGE, NOTEREF...) as the runs Word writes: begin, the instruction, separate, its
+    last computed ``result`` (shown until fields are updated), end; every run in ``style``.
+
+    Not a w:fldSimple: pandoc drops those, and with them every repeated footnote number."""
+    runs = []
+    for part in ("begin", "instr", "separate", "result", "end"):
+        r = OxmlElement("w:r")
+        assert isinstance(r, CT_R)
+        if style:
+            r.style = style
+        if part == "instr":
+            text = OxmlElement("w:instrText", {XML_SPACE: "preserve"})
+            text.text = instr
+            r.append(text)
+        elif part == "result":
+            r.text = result
+        else:
+            r.append(element("w:fldChar", fldCharType=part))
+        runs.append(r)
+    return runs
+
+
+def mark_header_rows(root: BaseOxmlElement) -> None:
+    """Each table in ``root`` tells readers its first row is a header (w:tblLook firstRow) only when
+    it is one (w:tblHeader, repeated on each page): pandoc takes a "first row" look for a header."""
+    for tbl in root.iter(qn("w:tbl")):
+        tr = tbl.find(qn("w:tr"))
+        header = tr is not None and tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None
+        look = tbl.find(f"{qn('w:tblPr')}/{qn('w:tblLook')}")
+        if look is None:  # no look: no first-row formatting, for readers too
+            continue
+        look.set(qn("w:firstRow"), "1" if header else "0")
+        val = int(look.get(qn("w:val")) or "0", 16)
+        val = (val | FIRST_ROW) if header else (val & ~FIRST_ROW)
+        look.set(qn("w:val"), f"{val:04X}")
 
 
 def has_page_field(root: BaseOxmlElement) -> bool:

@@ -9,7 +9,7 @@ with where they were (:class:`DocxResult`). Every run in a complex-script langua
 (Khmer, Lao, Myanmar, Thai: the document's, a pending text's, or a script found in the
 text) carries its font and language (:func:`~.styles.set_script`), as do the styles of a
 complex-script document. A source's first citation carries the footnote, later ones are
-NOTEREF cross-references showing the same number.
+NOTEREF cross-references (complex fields, as Word writes them) showing the same number.
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ class Writer:
         """The first citation carries the footnote; later ones cross-reference it (same number)."""
         name = f"_RefFootnote{number}"
         if number in self.cited:
-            p._p.append(wml.simple_field(f" NOTEREF {name} \\f \\h ", str(number), "FootnoteReference"))
+            p._p.extend(wml.field(f" NOTEREF {name} \\f \\h ", str(number), "FootnoteReference"))
             return
         self.cited.add(number)
         p._p.append(wml.element("w:bookmarkStart", id=str(BOOKMARK_BASE + number), name=name))
