@@ -110,9 +110,9 @@ def _glyphs(rendered: list[Rendered]) -> list[Diagnostic]:
 
 def _write_outputs(workspace: Path, submission: Submission, jobs: list[RenderJob], rendered: list[Rendered]) -> list[Output]:
     """The submission's JSON, its schema and the rendered documents, each written atomically into build/."""
-    files: dict[str, bytes | str] = {
-        "submission.json": submission_json(submission),
-        "submission.schema.json": json.dumps(submission_schema(), indent=2) + "\n",
+    files: dict[str, bytes] = {  # bytes, so that the sizes reported are the files' sizes
+        "submission.json": submission_json(submission).encode("utf-8"),
+        "submission.schema.json": (json.dumps(submission_schema(), indent=2) + "\n").encode("utf-8"),
     }
     about: dict[str, str] = {}
     for job, done in zip(jobs, rendered, strict=True):

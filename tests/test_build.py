@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,11 @@ def test_build_writes_every_output(write_workbook: WriteWorkbook, workspace: Pat
     schema = json.loads((build / "submission.schema.json").read_text(encoding="utf-8"))
     assert schema == submission_schema()
     assert "build/KHM-escap-2020.en.pdf  (" in out and "Built in" in out
+    sizes = dict(re.findall(r"^build/(\S+)  \(([\d,]+) bytes\)$", out, re.MULTILINE))
+    assert {"submission.json", "submission.schema.json", "KHM-escap-2020.en.docx"} <= set(sizes)
+    assert {name: int(size.replace(",", "")) for name, size in sizes.items()} == {name: (build / name).stat().st_size for name in sizes}
+    json_text = (build / "submission.json").read_text(encoding="utf-8")
+    assert len(json_text) < len(json_text.encode("utf-8")), "the Khmer answer makes characters and bytes differ"
     text = _pdf_text(build / "KHM-escap-2020.en.pdf")
     assert "Most workers leave for Thailand, where wages are far higher" in text
     log = (build / "build.log").read_text(encoding="utf-8")
