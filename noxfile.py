@@ -15,12 +15,12 @@ nox.options.reuse_existing_virtualenvs = True
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 # Debian packages the build needs (WeasyPrint's Pango and HarfBuzz, fonts for every
-# script a review may use) and those only the tests need (LibreOffice opens our
-# workbooks and documents, pandoc reads our documents as another reader). Installed
-# with apt-get when missing (as root).
+# script a review may use, colour emoji) and those only the tests need (LibreOffice
+# opens our workbooks and documents, pandoc reads our documents as another reader).
+# Installed with apt-get when missing (as root).
 BUILD_PACKAGES = [
     "libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fontconfig",
-    "fonts-noto-core", "fonts-dejavu-core",
+    "fonts-noto-core", "fonts-dejavu-core", "fonts-noto-color-emoji",
 ]
 TEST_PACKAGES = [*BUILD_PACKAGES, "libreoffice-calc-nogui", "libreoffice-writer-nogui", "poppler-utils", "chromium", "pandoc"]
 

@@ -11,20 +11,32 @@ every message that quotes what a contributor typed.
   but can disguise text; contributors' text may not hold them either
   (:func:`bad_characters`, :func:`printable`).
 * A message shows control, surrogate and direction characters as ``U+XXXX``
-  (:func:`visible`, :func:`codepoint`), so it never carries them raw to a terminal.
+  (:func:`visible`, :func:`codepoint`), so it never carries them raw to a terminal,
+  and names a character by its code point and Unicode name (:func:`described`).
+* Some characters are never drawn: controls, line and paragraph separators, and
+  Unicode's default-ignorable characters (joiners, variation selectors, emoji tag
+  characters), which text engines show as nothing. Only the others need a glyph
+  from a font (:func:`drawn`).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
-__all__ = ["bad_characters", "codepoint", "codepoints", "not_xml", "printable", "visible", "without_not_xml"]
+__all__ = ["bad_characters", "codepoint", "codepoints", "described", "drawn", "not_xml", "printable", "visible",
+           "without_not_xml"]
 
 _NOT_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
 _DIRECTION = "\u202a-\u202e\u2066-\u2069"
 _NOT_XML_RE = re.compile(f"[{_NOT_XML}]")
 _BAD_RE = re.compile(f"[{_NOT_XML}{_DIRECTION}]")
 _INVISIBLE_RE = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{_DIRECTION}\ufffe\uffff]")
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt), which text engines draw as nothing.
+_IGNORABLE_RE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+                           "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+                           "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
+_NEVER_DRAWN = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 
 def codepoint(char: str) -> str:
@@ -35,6 +47,17 @@ def codepoint(char: str) -> str:
 def codepoints(text: str) -> str:
     """Every character of ``text`` as ``U+XXXX``, separated by spaces."""
     return " ".join(codepoint(c) for c in text)
+
+
+def described(char: str) -> str:
+    """A character for a message: itself, its code point and its Unicode name, e.g. ``'€' (U+20AC EURO SIGN)``."""
+    name = unicodedata.name(char, "")
+    return f"'{char}' ({codepoint(char)}{f' {name}' if name else ''})"
+
+
+def drawn(char: str) -> bool:
+    """Whether a text engine draws the character with a glyph (so a font must have it)."""
+    return unicodedata.category(char) not in _NEVER_DRAWN and not _IGNORABLE_RE.match(char) and not _BAD_RE.match(char)
 
 
 def visible(text: str) -> str:

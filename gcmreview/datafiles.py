@@ -8,6 +8,7 @@ with a spelling hint for an unknown key.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, get_args
 
@@ -15,9 +16,31 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import Code, Diagnostic, GcmReviewError, Location, nearest
 
-__all__ = ["load_json", "pydantic_diagnostics"]
+__all__ = ["load_json", "map_strings", "model_strings", "pydantic_diagnostics"]
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def model_strings(value: Any, path: str = "") -> list[tuple[str, str]]:
+    """Every string in a dumped model with its key path, e.g. ('answers[0].text.km', '...')."""
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [pair for k, v in value.items() for pair in model_strings(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(value, list | tuple):
+        return [pair for i, v in enumerate(value) for pair in model_strings(v, f"{path}[{i}]")]
+    return []
+
+
+def map_strings(value: Any, change: Callable[[str], str], keep: frozenset[str] = frozenset()) -> Any:
+    """A dumped model with ``change`` applied to every string value (not to keys, nor under the keys in ``keep``)."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, dict):
+        return {k: v if k in keep else map_strings(v, change, keep) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(map_strings(v, change, keep) for v in value)
+    return value
 
 
 def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:

@@ -85,6 +85,7 @@ class Code(enum.Enum):
     GLYPH_MISSING = ("GCM501", "error", "The {language} font {font} cannot show {chars}{where}: '{context}'. Correct the character in the workbook, or install a version of {font} that has it.")
     GLYPH_DOTTED_CIRCLE = ("GCM502", "error", "{language} text{where} cannot be shown as it is written: '{cluster}' is drawn with a dotted circle in {font} (a vowel sign or subscript without its consonant, or signs in the wrong order), in '{context}'. Correct the spelling in the workbook.")
     FONT_NOT_INSTALLED = ("GCM503", "error", 'The font {font} for {language} text is not installed, so the PDF would show that text in whatever font the system picks. Install it (Debian: fonts-noto-core).')
+    NO_FONT_PLACEHOLDER = ("GCM504", "warning", "No installed font can show {chars}, so the DOCX and PDF show {placeholder} instead: '{context}'. Correct the text (such characters are often pasted in from another program), or install a font that covers it and build again.")
     # review.toml (GCM3xx)
     CONFIG_SYNTAX = ("GCM300", "error", "review.toml is not valid TOML: {detail}.")
     CONFIG_VALUE = ("GCM301", "error", "{detail}")

@@ -2,13 +2,13 @@
 
 Stage: pipeline, the one place that writes ``build/``. Read top to bottom,
 :func:`build` is the whole design: lock -> prepare (read, check, consolidate) ->
-report -> refuse -> plan -> render -> write -> log.
+placeholders (for characters no installed font has) -> report -> refuse -> plan -> render -> write -> log.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .cache import CACHE_DIR, Cache
@@ -16,6 +16,7 @@ from .errors import Diagnostic, GcmReviewError
 from .fsutil import atomic_write
 from .prepared import Prepared, prepare
 from .progress import NO_PROGRESS, Clock, Progress
+from .render.coverage import placeholders, with_placeholders
 from .render.log import Output, render_log
 from .render.plan import Rendered, RenderJob, plan_renders, render_all
 from .render.report import render_reports
@@ -60,11 +61,13 @@ def build(workspace: Path, *, draft: bool = False, progress: Progress = NO_PROGR
     with build_lock(workspace / BUILD):
         cache = Cache(workspace / BUILD / CACHE_DIR, enabled=use_cache)
         prepared = prepare(workspace, progress, cache, clock)
+        shown, unshowable = with_placeholders(prepared)  # characters no installed font has: a placeholder, a warning
+        prepared = replace(prepared, diagnostics=prepared.diagnostics + unshowable)
         reports = write_reports(prepared, workspace)  # most needed when the build is refused
         clock.lap("report")
         _refuse(prepared.errors, draft)
-        problems = [str(d) for d in prepared.errors] if draft else []
-        plan = plan_renders(prepared.submission, prepared.check.survey, draft=draft, problems=problems)
+        problems = [placeholders(str(d)) for d in prepared.errors] if draft else []
+        plan = plan_renders(shown, prepared.check.survey, draft=draft, problems=problems)
         clock.lap("layout")
         rendered = render_all(plan.jobs, workspace, cache, progress)
         clock.lap("render")
@@ -110,9 +113,9 @@ def _glyphs(rendered: list[Rendered]) -> list[Diagnostic]:
 
 def _write_outputs(workspace: Path, submission: Submission, jobs: list[RenderJob], rendered: list[Rendered]) -> list[Output]:
     """The submission's JSON, its schema and the rendered documents, each written atomically into build/."""
-    files: dict[str, bytes | str] = {
-        "submission.json": submission_json(submission),
-        "submission.schema.json": json.dumps(submission_schema(), indent=2) + "\n",
+    files: dict[str, bytes] = {  # bytes, so that the sizes reported are the files' sizes
+        "submission.json": submission_json(submission).encode("utf-8"),
+        "submission.schema.json": (json.dumps(submission_schema(), indent=2) + "\n").encode("utf-8"),
     }
     about: dict[str, str] = {}
     for job, done in zip(jobs, rendered, strict=True):

@@ -25,12 +25,13 @@ from typing import Any, cast
 
 import pypdf
 import pytest
-from conftest import CONTRIBUTION
+from conftest import CONTRIBUTION, fontless_letter
 from test_pdf import PROBLEMS, TextDump, dump, rich_contribution
 
 from gcmreview.config import load_config
 from gcmreview.model import Contribution
 from gcmreview.prepared import prepare
+from gcmreview.render.coverage import Coverage, placeholders, unshowable
 from gcmreview.render.document import Document, Item, Run, layout_languages
 from gcmreview.render.glyphs import GlyphError, glyph_problems
 from gcmreview.render.html import font_rules, render_bilingual_html, render_html
@@ -354,6 +355,23 @@ def test_lao_and_myanmar_pdfs_embed_their_fonts(lang: str, tmp_path: Path) -> No
 
 
 # --- Glyph checks ---------------------------------------------------------------------------------
+
+
+def test_font_coverage_is_the_union_of_the_installed_fonts_charsets() -> None:
+    coverage = Coverage.parse("20-7e a0\n41-5a 100-1ff 200\n1f600\n")
+    assert (coverage.starts, coverage.ends) == ((0x20, 0xA0, 0x100, 0x1F600), (0x7E, 0xA0, 0x200, 0x1F600))
+    assert all(c in coverage for c in "A~\u00a0\u0100\u0200\U0001f600")
+    assert not any(c in coverage for c in "\x1f\u007f\u00a1\u0201\U0001f601")
+
+
+def test_emoji_need_no_placeholder_and_a_letter_no_font_has_does() -> None:
+    emoji = ["👍🏽", "👩\u200d👩\u200d👧", "🇰🇭", "1\ufe0f\u20e3", "#\ufe0f\u20e3", "❤\ufe0f", "😀",
+             "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"]  # skin tone, ZWJ, flags, keycaps
+    text = "ក្រសួងការងារ " + " ".join(emoji)
+    assert unshowable(text) == [] and placeholders(text) == text
+    char = fontless_letter()
+    assert unshowable(f"a{char}b{char}") == [char]
+    assert placeholders(f"a{char}b{char} 😀") == "a\ufffdb\ufffd 😀"
 
 
 def test_shaping_problems() -> None:

@@ -24,7 +24,7 @@ from ..errors import Code, Diagnostic, GcmReviewError, Location
 from ..survey.languages import language, languages
 from .scripts import ZWSP, ShapingProblem, font_file, script_runs, shaping_problems
 
-__all__ = ["NOTDEF", "GlyphError", "GlyphProblem", "glyph_problems"]
+__all__ = ["NOTDEF", "GlyphError", "GlyphProblem", "around", "glyph_problems"]
 
 NOTDEF = ".notdef glyph rendered"
 """The start of WeasyPrint's warning for a character no installed font has (drawn as an empty box)."""
@@ -119,7 +119,7 @@ class _Texts(HTMLParser):
             self.texts.append((data, question, contributor))
 
 
-def _context(text: str, start: int, length: int) -> str:
+def around(text: str, start: int, length: int) -> str:
     """The words around ``text[start:start + length]``, without break opportunities."""
     return re.sub(r"\s+", " ", text[max(0, start - 30) : start + length + 30]).replace(ZWSP, "").strip()
 
@@ -142,7 +142,7 @@ def glyph_problems(html: str, notdef: Sequence[str] = ()) -> list[GlyphProblem]:
         hit = next(((t, q, c) for t, q, c in parser.texts if char in t), None)
         text, question, contributor = hit if hit is not None else ("", "", "")
         add(GlyphProblem("notdef", char, question=question, contributor=contributor,
-                         context=_context(text, text.find(char), 1) if text else ""))
+                         context=around(text, text.find(char), 1) if text else ""))
     for text, question, contributor in parser.texts:
         offset = 0
         for lang, run in script_runs(text):
@@ -156,7 +156,7 @@ def glyph_problems(html: str, notdef: Sequence[str] = ()) -> list[GlyphProblem]:
                 if problem.kind == "missing glyph" and shown in notdef:
                     continue  # reported above: no font at all has it
                 add(GlyphProblem(problem.kind, shown, lang.code, lang.font, question, contributor,
-                                 _context(text, offset + problem.start, len(problem.text))))
+                                 around(text, offset + problem.start, len(problem.text))))
             offset += len(run)
     return list(found.values())
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..chars import bad_characters, codepoint
 from ..config import EMAIL_RE, ReviewConfig
+from ..datafiles import model_strings
 from ..errors import Code, Diagnostic, SourceMap, nearest
 from ..model import YEARS, Contribution, Identity
 from ..survey import Survey, load_reference
@@ -25,17 +26,6 @@ from ..workbook.layout import IDENTITY_FIELDS
 __all__ = ["check_contribution"]
 
 _URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$|^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-
-
-def _strings(value: Any, path: str = "") -> list[tuple[str, str]]:
-    """Every string in a dumped model with its key path, e.g. ('answers[0].text.km', '...')."""
-    if isinstance(value, str):
-        return [(path, value)]
-    if isinstance(value, dict):
-        return [pair for k, v in value.items() for pair in _strings(v, f"{path}.{k}" if path else str(k))]
-    if isinstance(value, list):
-        return [pair for i, v in enumerate(value) for pair in _strings(v, f"{path}[{i}]")]
-    return []
 
 
 def check_contribution(
@@ -88,7 +78,7 @@ def _check_structure(contribution: Contribution, review: ReviewConfig, survey: S
     for i, principle in enumerate(contribution.principles):
         if principle.principle not in principles:
             report(Code.UNKNOWN_PRINCIPLE, f"principles[{i}].principle", value=principle.principle)
-    for path, _text in _strings(contribution.model_dump(include={"answers", "principles"})):
+    for path, _text in model_strings(contribution.model_dump(include={"answers", "principles"})):
         lang = path.rsplit(".", 1)[-1]
         if (".text." in path or ".explanation." in path) and lang not in review.languages:
             report(Code.UNKNOWN_LANGUAGE, path, lang=lang, languages=", ".join(review.languages))
@@ -117,7 +107,7 @@ def _check_references(contribution: Contribution, report: _Report) -> None:
             report(Code.BAD_URL, f"references[{i}].url", value=ref.url)
     used: set[str] = set()
     dump = contribution.model_dump(exclude={"references", "identity"})
-    for path, text in _strings(dump):
+    for path, text in model_strings(dump):
         for key in citations(text):
             used.add(key)
             if key not in defined:
@@ -128,7 +118,7 @@ def _check_references(contribution: Contribution, report: _Report) -> None:
 
 
 def _check_texts(contribution: Contribution, review: ReviewConfig, survey: Survey, report: _Report) -> None:
-    for path, text in _strings(contribution.model_dump(mode="json")):
+    for path, text in model_strings(contribution.model_dump(mode="json")):
         if len(text) > CELL_LIMIT:
             report(Code.TOO_LONG, path, length=f"{len(text):,}")
         bad = bad_characters(text)
