@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import WriteWorkbook
+from conftest import LONG_ANSWER, WriteWorkbook
 
 from gcmreview.i18n import translator
 from gcmreview.survey import Survey, load_reference
@@ -34,16 +34,6 @@ from gcmreview.workbook.layout import INSTRUCTIONS
 
 SHARE, SLACK, TAIL, TAIL_SHARE = 0.9, 4, 20, 0.8
 ANCHOR = 6
-
-# A 300-word answer, as ministries write them (the survey asks for about 500 words).
-_SENTENCES = (
-    "Returned workers told the survey teams that recruitment fees, passports and health checks cost them "
-    "several months of wages before they could leave, and that most of them borrowed from relatives or "
-    "moneylenders to pay. The ministry has since capped the fees licensed agencies may charge, publishes "
-    "the list of licensed agencies every quarter, and sends labour inspectors to the provinces where most "
-    "workers are recruited. "
-)
-LONG_ANSWER = " ".join((_SENTENCES.split() * 6)[:295]) + " closing with these final words."
 
 
 def _squash(text: str) -> str:
