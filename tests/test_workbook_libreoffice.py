@@ -10,7 +10,8 @@ comparing, as LibreOffice breaks lines where it likes.
 LibreOffice's PDF maps a few glyphs of the complex scripts to no text or to text in
 another order (Khmer's subscript RO, some vowel signs), so a text in such a script is
 found by aligning its characters with the PDF's: 90 % of them must be there (all but
-4 in a short text), and most of its last 20, which a row one line too short would cut off.
+4 in a short text), and, in a text of more than two lines' worth, most of its last 20,
+which a row one line too short would cut off.
 """
 
 from __future__ import annotations
@@ -44,10 +45,10 @@ def _aligned(expected: str, window: str) -> bool:
     """Whether most characters of ``expected``, and most of its last ones, are in ``window`` in order."""
     blocks = difflib.SequenceMatcher(None, expected, window, autojunk=False).get_matching_blocks()
     matched = sum(b.size for b in blocks)
-    tail_start = len(expected) - min(TAIL, len(expected))
+    tail_start = len(expected) - TAIL
     tail = sum(max(0, b.a + b.size - max(b.a, tail_start)) for b in blocks)
-    lost = max((1 - SHARE) * len(expected), SLACK)
-    return matched >= len(expected) - lost and tail >= TAIL_SHARE * (len(expected) - tail_start)
+    whole_tail = len(expected) < 2 * TAIL or tail >= TAIL_SHARE * TAIL  # a short text is one or two lines
+    return matched >= len(expected) - max((1 - SHARE) * len(expected), SLACK) and whole_tail
 
 
 def shown(expected: str, pdf: str) -> int:
