@@ -102,6 +102,16 @@ CONTRIBUTION: dict[str, Any] = {
     ],
 }
 
+# A 300-word answer, as ministries write them (the survey asks for about 500 words).
+_SENTENCES = (
+    "Returned workers told the survey teams that recruitment fees, passports and health checks cost them "
+    "several months of wages before they could leave, and that most of them borrowed from relatives or "
+    "moneylenders to pay. The ministry has since capped the fees licensed agencies may charge, publishes "
+    "the list of licensed agencies every quarter, and sends labour inspectors to the provinces where most "
+    "workers are recruited. "
+)
+LONG_ANSWER = " ".join((_SENTENCES.split() * 6)[:295]) + " closing with these final words."
+
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:

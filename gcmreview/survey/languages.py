@@ -20,7 +20,18 @@ from pydantic import BaseModel, ConfigDict
 
 from ..errors import Code, Diagnostic, GcmReviewError, Location, nearest
 
-__all__ = ["MIN_LETTERS", "Language", "complex_language_in", "dominant_script", "language", "language_for_script", "language_of", "languages", "unknown_language"]
+__all__ = [
+    "MIN_LETTERS",
+    "Language",
+    "complex_language_in",
+    "dominant_script",
+    "language",
+    "language_for_script",
+    "language_of",
+    "languages",
+    "script_of",
+    "unknown_language",
+]
 
 
 class Language(BaseModel):
@@ -119,7 +130,7 @@ def dominant_script(text: str, min_letters: int = MIN_LETTERS) -> tuple[str, flo
     """
     counts: Counter[str] = Counter()
     for char, times in Counter(text).items():  # each distinct character once: long texts have few
-        script = _script_of(char)
+        script = script_of(char)
         if script is not None:
             counts[script] += times
     total = sum(counts.values())
@@ -130,7 +141,7 @@ def dominant_script(text: str, min_letters: int = MIN_LETTERS) -> tuple[str, flo
 
 
 @lru_cache(maxsize=65536)
-def _script_of(char: str) -> str | None:
+def script_of(char: str) -> str | None:
     """The script of a letter or combining mark ("Other" if no known language's); None for anything else."""
     if not unicodedata.category(char).startswith(("L", "M")):
         return None

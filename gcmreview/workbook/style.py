@@ -24,6 +24,7 @@ __all__ = [
     "WRAP",
     "add_table",
     "looks_like_formula",
+    "print_setup",
     "protect",
 ]
 
@@ -53,6 +54,19 @@ def protect(ws: Worksheet, *, filters: bool = True) -> None:
     ws.protection.formatRows = False
     if not filters:
         ws.protection.autoFilter = False
+
+
+def print_setup(ws: Worksheet, *, title_rows: str | None = None, title_columns: str | None = None, fit_width: bool = False) -> None:
+    """Landscape A4 pages (every column of the workbooks fits across one), the given rows
+    and columns repeated on every page, and the sheet shrunk to one page wide if ``fit_width``."""
+    ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A4
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if title_columns:
+        ws.print_title_cols = title_columns
+    if fit_width:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
 
 
 def add_table(ws: Worksheet, name: str, ref: str) -> None:

@@ -23,6 +23,7 @@ from ..config import ReviewConfig
 from ..i18n import translator
 from ..model import FIRST_YEAR, LAST_YEAR, Contribution
 from ..survey import Survey, load_reference
+from .heights import fit_rows
 from .layout import (
     HEADER_ROW,
     IDENTITY_FIELDS,
@@ -46,6 +47,7 @@ from .style import (
     WRAP,
     add_table,
     looks_like_formula,
+    print_setup,
     protect,
 )
 
@@ -100,6 +102,8 @@ def build_workbook(
     wb.properties.creator = "gcmreview"
     wb.properties.subject = TEMPLATE_VERSION
     wb.defined_names["gcmreview_template"] = DefinedName("gcmreview_template", attr_text=f'"{TEMPLATE_VERSION}"')
+    for ws in wb.worksheets:
+        fit_rows(ws)
     return wb
 
 
@@ -114,14 +118,14 @@ def _instructions_sheet(ws: Worksheet, labels: _Labels, review: ReviewConfig) ->
         if row == 1:
             ws.cell(row, 1).font = TITLE_FONT
             ws.cell(row, 2).font = TITLE_FONT
+    print_setup(ws, fit_width=True)
     protect(ws)
 
 
 def _identity_sheet(
     ws: Worksheet, labels: _Labels, review: ReviewConfig, survey: Survey, code: str, contribution: Contribution | None
 ) -> None:
-    ws["A1"] = labels.both(IDENTITY_TITLE, " / ")
-    ws["A1"].font = TITLE_FONT
+    _heading(ws, 1, labels.both(IDENTITY_TITLE, " / "), TITLE_FONT, 3)
     ws.append([])
     ws.append([])
     ws.append(["Field", "Item", "Value"])
@@ -134,7 +138,8 @@ def _identity_sheet(
     for offset, spec in enumerate(IDENTITY_FIELDS):
         row = HEADER_ROW + 1 + offset
         ws.cell(row, 1, spec.key).fill = LOCKED_FILL
-        ws.cell(row, 2, labels.both(spec.label, " / ")).fill = LOCKED_FILL
+        label = ws.cell(row, 2, labels.both(spec.label, " / "))
+        label.fill, label.alignment = LOCKED_FILL, WRAP
         cell = ws.cell(row, 3, values.get(spec.key) or None)
         cell.alignment = WRAP
         if spec.kind == "key":
@@ -149,6 +154,7 @@ def _identity_sheet(
     for letter, width in zip("ABC", (14, 34, 50), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     protect(ws)
 
 
@@ -209,16 +215,15 @@ def _table_sheet(
     ws: Worksheet, spec: TableSpec, labels: _Labels, languages: tuple[str, ...], rows: list[dict[str, Any]]
 ) -> None:
     columns = spec.expand(languages)
-    ws["A1"] = labels.both(spec.title, " / ")
-    ws["A1"].font = TITLE_FONT
-    ws["A2"] = labels.both(spec.help, " ")
-    ws["A2"].font = HELP_FONT
+    span = _heading_span([col.width for col in columns])
+    _heading(ws, 1, labels.both(spec.title, " / "), TITLE_FONT, span)
+    _heading(ws, 2, labels.both(spec.help, " "), HELP_FONT, span)
     for index, col in enumerate(columns, start=1):
         letter = get_column_letter(index)
         ws.column_dimensions[letter].width = col.width
         label = ws.cell(3, index, _column_label(col, labels))
         label.alignment, label.font = WRAP, Font(bold=True)
-        ws.cell(HEADER_ROW, index, col.header)
+        ws.cell(HEADER_ROW, index, col.header).alignment = WRAP
     first, last = HEADER_ROW + 1, HEADER_ROW + max(len(rows), 1)
     for offset, row in enumerate(rows):
         for index, col in enumerate(columns, start=1):
@@ -229,7 +234,31 @@ def _table_sheet(
     _word_rule(ws, columns, first, last)
     add_table(ws, spec.name, f"A{HEADER_ROW}:{get_column_letter(len(columns))}{last}")
     ws.freeze_panes = f"{get_column_letter(2)}{first}"
+    print_setup(ws, title_rows=f"3:{HEADER_ROW}", title_columns="A:A")
     protect(ws)
+
+
+HEADING_WIDTH = 110
+"""Most column width units a sheet's title and help span: less than a landscape page holds."""
+
+
+def _heading_span(widths: Sequence[float]) -> int:
+    """How many columns, from the first, a title or help text spans: as many as fit in :data:`HEADING_WIDTH`."""
+    total, count = 0.0, 0
+    for width in widths:
+        total += width
+        if total > HEADING_WIDTH:
+            break
+        count += 1
+    return max(count, 1)
+
+
+def _heading(ws: Worksheet, row: int, text: str, font: Font, columns: int) -> None:
+    """A title or help line, wrapped in a cell merged over the first ``columns`` columns."""
+    cell = ws.cell(row, 1, text)
+    cell.font, cell.alignment = font, WRAP
+    if columns > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
 
 
 def _column_label(col: Column, labels: _Labels) -> str:
