@@ -134,7 +134,7 @@ def test_a_filled_workbook_row_fits_its_longest_answer(write_workbook: WriteWork
 
 def test_pages_are_landscape_with_headers_repeated(workspace: Path) -> None:
     wb = openpyxl.load_workbook(write_blank_workbooks(workspace, "LAB")[0].path)
-    assert [(ws.page_setup.orientation, ws.page_setup.paperSize) for ws in wb.worksheets] == [("landscape", 9)] * 7
+    assert [(ws.page_setup.orientation, ws.page_setup.paperSize) for ws in wb.worksheets if ws.sheet_state == "visible"] == [("landscape", 9)] * 7
     instructions = wb["Instructions"]
     assert instructions.sheet_properties.pageSetUpPr.fitToPage and instructions.page_setup.fitToWidth == 1
     assert instructions.page_setup.fitToHeight == 0
