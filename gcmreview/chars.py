@@ -18,13 +18,22 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["bad_characters", "codepoint", "codepoints", "not_xml", "printable", "visible", "without_not_xml"]
+__all__ = ["ALLOWED_TEXT_PATTERN", "bad_characters", "codepoint", "codepoints", "not_xml", "printable", "visible", "without_not_xml"]
 
 _NOT_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
 _DIRECTION = "\u202a-\u202e\u2066-\u2069"
 _NOT_XML_RE = re.compile(f"[{_NOT_XML}]")
 _BAD_RE = re.compile(f"[{_NOT_XML}{_DIRECTION}]")
 _INVISIBLE_RE = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{_DIRECTION}\ufffe\uffff]")
+
+
+def _escaped(ranges: str) -> str:
+    return "".join(c if c == "-" else f"\\u{ord(c):04x}" for c in ranges)
+
+
+ALLOWED_TEXT_PATTERN = f"^[^{_escaped(_NOT_XML + _DIRECTION)}]*$"
+"""A text without the characters :func:`bad_characters` finds, as a regular expression
+that JSON Schema (ECMA-262) and Python read alike, written with ``\\uXXXX`` escapes."""
 
 
 def codepoint(char: str) -> str:

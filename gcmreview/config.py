@@ -21,7 +21,7 @@ from .survey.languages import languages, unknown_language
 __all__ = ["CONFIG_NAME", "Contact", "Contributor", "Country", "ReviewConfig", "load_config", "load_review"]
 
 CONFIG_NAME = "review.toml"
-EMAIL_RE = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}$")
+EMAIL_RE = re.compile(r'^[^@\s<>"]+@[^@\s<>"]+\.[A-Za-z]{2,}$')
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9-]{1,15}$")
 
 
