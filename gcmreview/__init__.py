@@ -33,7 +33,7 @@ from .prepared import Prepared, prepare
 from .progress import NO_PROGRESS, Progress
 from .schemas import contribution_schema_for, submission_schema_for
 from .survey.languages import languages
-from .translations import export_translations, import_translations
+from .translations import ImportReport, export_translations, import_translations
 from .workbook import write_blank_workbooks
 from .workspace import build_lock, display_path, new_workspace
 
@@ -42,6 +42,7 @@ __all__ = [
     "BuildResult",
     "Diagnostic",
     "GcmReviewError",
+    "ImportReport",
     "Location",
     "Prepared",
     "Progress",

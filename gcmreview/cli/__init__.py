@@ -17,7 +17,7 @@ from pathlib import Path
 import gcmreview
 from gcmreview import GcmReviewError
 
-from .display import build_summary, check_summary, print_diagnostics, progress_for
+from .display import build_summary, check_summary, import_summary, print_diagnostics, progress_for
 
 __all__ = ["main"]
 
@@ -153,8 +153,8 @@ def _cmd_translate(args: argparse.Namespace) -> int:
         return EXIT_OK
     report = gcmreview.import_translations(args.workspace, args.file, translator=args.translator, confirm_unchanged=args.confirm_unchanged)
     print_diagnostics(report.diagnostics, sys.stderr)
-    for lang, ids in report.stored.items():
-        print(f"{len(ids)} translation(s) into {lang} stored in inputs/translations/{lang}.json")
+    if not args.quiet:
+        print(import_summary(report, args.workspace))
     return EXIT_INPUT if any(d.severity == "error" for d in report.diagnostics) else EXIT_OK
 
 
