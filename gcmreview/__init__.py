@@ -9,7 +9,9 @@ The library API, what every front end (the command line, a web app) calls:
   writes the coordinator's report of it;
 * :func:`build`: the submission in ``build/``;
 * :func:`export_translations`, :func:`import_translations`: the translators' hand-off;
-* :func:`import_contribution`, :func:`export_contribution`: a contribution as JSON.
+* :func:`import_contribution`, :func:`export_contribution`: a contribution as JSON;
+  :func:`contribution_schema`, :func:`submission_schema`: the JSON Schemas of a
+  workspace's contributions and submission.
 
 Problems in the inputs raise :class:`GcmReviewError`, carrying :class:`Diagnostic`
 objects with their :class:`Location` (file, sheet, cell or key).
@@ -19,17 +21,19 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from . import pipeline
+from .config import load_review
 from .errors import Diagnostic, GcmReviewError, Location
-from .exchange import contribution_json, contribution_schema, export_contribution, import_contribution
+from .exchange import contribution_json, export_contribution, import_contribution
 from .i18n import translator
 from .pipeline import BuildResult
 from .prepared import Prepared, prepare
 from .progress import NO_PROGRESS, Progress
-from .submission import submission_schema
+from .schemas import contribution_schema_for, submission_schema_for
 from .survey.languages import languages
-from .translations import export_translations, import_translations
+from .translations import ImportReport, export_translations, import_translations
 from .workbook import write_blank_workbooks
 from .workspace import build_lock, display_path, new_workspace
 
@@ -38,6 +42,7 @@ __all__ = [
     "BuildResult",
     "Diagnostic",
     "GcmReviewError",
+    "ImportReport",
     "Location",
     "Prepared",
     "Progress",
@@ -86,3 +91,13 @@ def write_reports(prepared: Prepared) -> list[Path]:
     workspace = prepared.check.workspace
     with build_lock(workspace / pipeline.BUILD):
         return pipeline.write_reports(prepared, workspace)
+
+
+def contribution_schema(workspace: str | Path = ".") -> dict[str, Any]:
+    """The JSON Schema of a contribution to a workspace's review, as strict as ``gcmreview import`` (see :mod:`gcmreview.schemas`)."""
+    return contribution_schema_for(*load_review(Path(workspace)))
+
+
+def submission_schema(workspace: str | Path = ".") -> dict[str, Any]:
+    """The JSON Schema of a workspace's ``build/submission.json`` (see :mod:`gcmreview.schemas`)."""
+    return submission_schema_for(*load_review(Path(workspace)))

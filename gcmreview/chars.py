@@ -24,8 +24,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["bad_characters", "codepoint", "codepoints", "described", "drawn", "not_xml", "printable", "visible",
-           "without_not_xml"]
+__all__ = ["ALLOWED_TEXT_PATTERN", "bad_characters", "codepoint", "codepoints", "described", "drawn", "not_xml", "printable",
+           "visible", "without_not_xml"]
 
 _NOT_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
 _DIRECTION = "\u202a-\u202e\u2066-\u2069"
@@ -37,6 +37,15 @@ _IGNORABLE_RE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u
                            "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
                            "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
 _NEVER_DRAWN = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+def _escaped(ranges: str) -> str:
+    return "".join(c if c == "-" else f"\\u{ord(c):04x}" for c in ranges)
+
+
+ALLOWED_TEXT_PATTERN = f"^[^{_escaped(_NOT_XML + _DIRECTION)}]*$"
+"""A text without the characters :func:`bad_characters` finds, as a regular expression
+that JSON Schema (ECMA-262) and Python read alike, written with ``\\uXXXX`` escapes."""
 
 
 def codepoint(char: str) -> str:

@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 CONFIG_NAME = "review.toml"
-EMAIL_RE = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}$")
+EMAIL_RE = re.compile(r'^[^@\s<>"]+@[^@\s<>"]+\.[A-Za-z]{2,}$')
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9-]{1,15}$")
 
 

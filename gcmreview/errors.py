@@ -78,6 +78,7 @@ class Code(enum.Enum):
     STALE_TRANSLATION = ("GCM240", "warning", "The translation of this text into {language} was made for an earlier version of it; it is marked stale. Run `gcmreview translate export --to {lang}` and send it to the translator again.")
     UNKNOWN_SEGMENT = ("GCM241", "warning", "Translation unit '{unit}' matches no text in the workbooks{suggestion}; the answer or row it was made for was removed or its id was changed. It was not imported.")
     TRANSLATION_FILE = ("GCM242", "error", "The translation file cannot be read: {detail}. Import the XLIFF or workbook made by `gcmreview translate export`, filled in by the translator.")
+    NOTHING_IMPORTED = ("GCM243", "error", "No translation was stored. Of the file's {units} unit(s), matching no text in the workbooks: {unknown}; without a translation: {empty}; sent back unchanged while still marked for review: {unchanged}. Import the file the translator filled in, made by `gcmreview translate export` of this workspace; review the unchanged ones, or accept them with --confirm-unchanged.")
     # Build (GCM25x)
     BUILD_LOCKED = ("GCM250", "error", "Another build of this workspace is running. Wait for it to finish, then build again.")
     # Rendering (GCM5xx)

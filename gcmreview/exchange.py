@@ -20,12 +20,7 @@ from .validate.content import check_contribution
 from .workbook import save_workbook, workbook_name
 from .workspace import display_path
 
-__all__ = ["contribution_json", "contribution_schema", "export_contribution", "export_workbook", "import_contribution", "load_contribution_json"]
-
-
-def contribution_schema() -> dict[str, object]:
-    """The JSON Schema of a contribution."""
-    return Contribution.model_json_schema()
+__all__ = ["contribution_json", "export_contribution", "export_workbook", "import_contribution", "load_contribution_json"]
 
 
 def contribution_json(contribution: Contribution) -> str:

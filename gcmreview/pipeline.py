@@ -20,7 +20,8 @@ from .render.coverage import placeholders, with_placeholders
 from .render.log import Output, render_log
 from .render.plan import Rendered, RenderJob, plan_renders, render_all
 from .render.report import render_reports
-from .submission import Submission, submission_schema
+from .schemas import submission_schema_for
+from .submission import Submission
 from .workspace import build_lock
 
 __all__ = ["BuildResult", "build", "write_reports"]
@@ -73,7 +74,7 @@ def build(workspace: Path, *, draft: bool = False, progress: Progress = NO_PROGR
         clock.lap("render")
         glyphs = _glyphs(rendered)
         _refuse(glyphs, draft)  # text the PDF would show wrongly: nothing is written
-        outputs = _write_outputs(workspace, prepared.submission, plan.jobs, rendered) + [
+        outputs = _write_outputs(workspace, prepared, plan.jobs, rendered) + [
             Output(f"{BUILD}/{path.name}", "coordinator's report") for path in reports
         ] + [Output(f"{BUILD}/build.log")]
         _keep_in_cache(cache, plan.jobs, rendered)
@@ -111,11 +112,12 @@ def _glyphs(rendered: list[Rendered]) -> list[Diagnostic]:
     return found
 
 
-def _write_outputs(workspace: Path, submission: Submission, jobs: list[RenderJob], rendered: list[Rendered]) -> list[Output]:
+def _write_outputs(workspace: Path, prepared: Prepared, jobs: list[RenderJob], rendered: list[Rendered]) -> list[Output]:
     """The submission's JSON, its schema and the rendered documents, each written atomically into build/."""
+    schema = submission_schema_for(prepared.check.review, prepared.check.survey)
     files: dict[str, bytes] = {  # bytes, so that the sizes reported are the files' sizes
-        "submission.json": submission_json(submission).encode("utf-8"),
-        "submission.schema.json": (json.dumps(submission_schema(), indent=2) + "\n").encode("utf-8"),
+        "submission.json": submission_json(prepared.submission).encode("utf-8"),
+        "submission.schema.json": (json.dumps(schema, indent=2) + "\n").encode("utf-8"),
     }
     about: dict[str, str] = {}
     for job, done in zip(jobs, rendered, strict=True):

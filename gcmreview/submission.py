@@ -9,11 +9,9 @@ renderers in order of first citation.
 
 from __future__ import annotations
 
-import re
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic.json_schema import GenerateJsonSchema
 
 from .config import Contact, Country, Institution
 from .model import Action, Identity, Statistic
@@ -34,7 +32,6 @@ __all__ = [
     "StatisticEntry",
     "Submission",
     "TranslatedText",
-    "submission_schema",
 ]
 
 
@@ -93,7 +90,7 @@ class StatisticEntry(_Model):
 class QuestionAnswers(_Model):
     """Everything under one question of the form."""
 
-    # Published in the submission's schema as "Answer", its first name (see submission_schema()).
+    # Published in the submission's schema as "Answer", its first name (see gcmreview.schemas).
     model_config = ConfigDict(extra="forbid", title="Answer")
 
     question: str
@@ -194,17 +191,3 @@ class Submission(_Model):
     def reference(self, contributor: str, key: str) -> ReferenceEntry | None:
         ref_id = self.citation_ids.get(f"{contributor}:{key}")
         return next((r for r in self.references if r.id == ref_id), None)
-
-
-_PUBLISHED_NAMES = {"QuestionAnswers": "Answer"}
-"""Models renamed in the code since the schema was published, by their published name."""
-
-
-class _PublishedNames(GenerateJsonSchema):
-    def normalize_name(self, name: str) -> str:
-        return super().normalize_name(re.sub(r"\b\w+\b", lambda m: _PUBLISHED_NAMES.get(m.group(), m.group()), name))
-
-
-def submission_schema() -> dict[str, Any]:
-    """The JSON Schema of ``build/submission.json``, its definitions under their published names."""
-    return Submission.model_json_schema(schema_generator=_PublishedNames)

@@ -15,8 +15,9 @@ import pytest
 from conftest import WriteWorkbook, edit_cells, fontless_letter
 from pypdf import PdfReader
 
+import gcmreview
 from gcmreview.cli import main
-from gcmreview.submission import Submission, submission_schema
+from gcmreview.submission import Submission
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUTS = [
@@ -58,7 +59,7 @@ def test_build_writes_every_output(write_workbook: WriteWorkbook, workspace: Pat
     sub = Submission.model_validate_json((build / "submission.json").read_text(encoding="utf-8"))
     assert sub.answer("1a").paragraphs[0].source.cells == ["A5", "D5", "E5", "F5"]
     schema = json.loads((build / "submission.schema.json").read_text(encoding="utf-8"))
-    assert schema == submission_schema()
+    assert schema == gcmreview.submission_schema(workspace)
     assert "build/KHM-escap-2020.en.pdf  (" in out and "Built in" in out
     sizes = dict(re.findall(r"^build/(\S+)  \(([\d,]+) bytes\)$", out, re.MULTILINE))
     assert {"submission.json", "submission.schema.json", "KHM-escap-2020.en.docx"} <= set(sizes)

@@ -20,6 +20,7 @@ from gcmreview.render.report import MESSAGES, coverage, render_report, render_re
 from gcmreview.render.report.charts import CellCount
 from gcmreview.render.report.svg import clip_text
 from gcmreview.render.templates import packaged_templates
+from gcmreview.survey.languages import language
 from gcmreview.text import word_count
 
 SAVED = dt.datetime(2020, 8, 14, 9, 30).timestamp()
@@ -396,3 +397,43 @@ def test_missing_workbook_shows_in_check_and_report(tmp_path: Path, capsys: pyte
     page = (tmp_path / "build" / "report.html").read_text(encoding="utf-8")
     assert '<tr data-contributor="MOH" data-state="missing" class="state-missing">' in page
     assert '<tr data-contributor="MOP" data-state="missing"' not in page
+
+
+def own_text(node: Node) -> str:
+    """The text of ``node`` that is in its language: not inside a descendant with its own ``lang``, a style or a script."""
+    return "".join(
+        c if isinstance(c, str) else ("" if "lang" in c.attrs or c.tag in ("style", "script") else own_text(c))
+        for c in node.content
+    )
+
+
+def effective_lang(node: Node) -> str:
+    while "lang" not in node.attrs:
+        assert node.parent is not None, f"no lang on or above <{node.tag}>"
+        node = node.parent
+    return node.attrs["lang"]
+
+
+def test_every_lang_attribute_is_the_language_of_its_words(report_workspace: Path) -> None:
+    """An element tagged with a language holds words in that language's script, and none in another review language's."""
+    review_languages = [language(code) for code in ("en", "km")]
+    tags = {tag: lang for lang in review_languages for tag in (lang.code, lang.locale)}
+    heading = translator("km")("Texts to translate")
+    for name, page in render_reports(prepare(report_workspace), report_workspace).items():
+        dom = parse_html(page)[0]
+        tagged = [n for n in dom.iter() if "lang" in n.attrs]
+        assert len(tagged) > 5, name
+        for node in tagged:
+            lang, text = tags[node.attrs["lang"]], own_text(node)
+            letters = [ch for ch in text if ch.isalpha()]
+            others = [o for o in review_languages if o is not lang and o.complex_script]
+            where = f"{name}: <{node.tag} lang={node.attrs['lang']}> {' '.join(text.split())[:80]!r}"
+            assert not letters or any(lang.owns(ch) for ch in letters), where
+            assert not any(o.found_in(text) for o in others), where
+        for code in ("en", "km"):
+            main = block(dom, code)
+            words = heading if code == "km" else "Texts to translate"
+            headings = [h for h in main.find("h3") if words in h.text]
+            assert len(headings) == 2, (name, code)
+            assert all(effective_lang(h) == main.attrs["lang"] for h in headings), (name, code)
+            assert all(h.one("span", lang="km-KH").text == "ភាសាខ្មែរ" for h in headings if "(km)" in h.text)

@@ -392,10 +392,63 @@ def test_translate_commands(lab: Path, workspace: Path, capsys: pytest.CaptureFi
     assert capsys.readouterr().out == f"2 text(s) to translate into en: {out}\n"
     _fill_xliff(out, {"LAB/answer/1a": "Most workers leave."})
     assert main(["translate", "import", str(out), "-w", str(workspace), "--translator", "T"]) == 0
-    assert capsys.readouterr().out == "1 translation(s) into en stored in inputs/translations/en.json\n"
+    assert capsys.readouterr().out == "Stored 1 translation(s) (en) in inputs/translations/en.json; 1 unit(s) without a translation\n"
     assert load_store(workspace, "en").units["LAB/answer/1a"].translator == "T"
     assert main(["translate", "export", str(workspace), "--to", "th"]) == 1
     assert "GCM220" in capsys.readouterr().err
+
+
+def _import(workspace: Path, path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    capsys.readouterr()
+    status = main(["translate", "import", str(path), "-w", str(workspace)])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_import_says_how_many_were_stored_and_what_was_already(lab: Path, workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["translate", "export", str(workspace), "--to", "en"]) == 0
+    out = workspace / "build" / "translations" / "KHM-to-en.xlf"
+    _fill_xliff(out, {"LAB/answer/1a": "Most workers leave.", "LAB/action/2/title": "Labour Migration Policy"})
+    status, stdout, err = _import(workspace, out, capsys)
+    assert (status, stdout, err) == (0, "Stored 2 translation(s) (en) in inputs/translations/en.json\n", "")
+    store = store_path(workspace, "en")
+    before = store.read_bytes()
+    status, stdout, err = _import(workspace, out, capsys)  # the same file again: nothing new, nothing wrong
+    assert (status, stdout, err) == (0, "Stored no translation from build/translations/KHM-to-en.xlf; 2 already stored, unchanged\n", "")
+    assert store.read_bytes() == before, "an identical translation is left as it was (its date and translator too)"
+    report = import_translations(workspace, out)
+    assert (report.units, report.count, report.already, report.diagnostics) == (2, 0, ["LAB/answer/1a", "LAB/action/2/title"], [])
+
+
+def test_import_of_units_matching_no_text_fails_and_says_why(lab: Path, workspace: Path, review: ReviewConfig,
+                                                              tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "to-en.xlf"
+    export_xliff(segments(_check(workspace), review), "en", None, out)
+    out.write_text(out.read_text(encoding="utf-8").replace('id="LAB/', 'id="OLD/'), encoding="utf-8")
+    _fill_xliff(out, {"OLD/answer/1a": "Most workers leave.", "OLD/action/2/title": "Policy"})
+    status, stdout, err = _import(workspace, out, capsys)
+    assert status == 1 and stdout == f"Stored no translation from {out.name}; 2 unit(s) matched no text\n"
+    *warnings, error = err.splitlines()
+    assert len(warnings) == 2 and all("warning GCM241: Translation unit 'OLD/" in w for w in warnings)
+    assert error == (
+        f"{out.name}: error GCM243: No translation was stored. Of the file's 2 unit(s), matching no text in the workbooks: 2; "
+        "without a translation: 0; sent back unchanged while still marked for review: 0. Import the file the "
+        "translator filled in, made by `gcmreview translate export` of this workspace; review the unchanged ones, "
+        "or accept them with --confirm-unchanged."
+    )
+    assert not store_path(workspace, "en").exists()
+
+
+def test_import_of_empty_targets_fails_and_says_why(lab: Path, workspace: Path, review: ReviewConfig,
+                                                     tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "to-en.xlsx"
+    export_xlsx(segments(_check(workspace), review), "en", None, out)  # sent back as it was exported
+    status, stdout, err = _import(workspace, out, capsys)
+    assert status == 1 and stdout == f"Stored no translation from {out.name}; 2 unit(s) without a translation\n"
+    assert err.startswith(f"{out.name}: error GCM243: No translation was stored. Of the file's 2 unit(s), matching no text "
+                          "in the workbooks: 0; without a translation: 2; sent back unchanged while still marked for review: 0. ")
+    report = import_translations(workspace, out)
+    assert (report.units, report.empty, report.count, [d.code for d in report.diagnostics]) == (2, 2, 0, ["GCM243"])
 
 
 # ---------------------------------------------------------------- stale translations
@@ -440,6 +493,8 @@ def test_unchanged_stale_translation_is_not_taken_as_reviewed(lab: Path, workspa
 
     report = import_translations(workspace, second)  # sent back untouched
     assert report.unchanged == ["LAB/answer/1a"] and report.stored == {}
+    [error] = report.diagnostics
+    assert error.code == "GCM243" and "sent back unchanged while still marked for review: 1." in error.message
     report = import_translations(workspace, second, confirm_unchanged=True)
     assert report.stored == {"en": ["LAB/answer/1a"]}
     answer = next(s for s in segments(check, review) if s.id == "LAB/answer/1a")

@@ -17,7 +17,7 @@ from pathlib import Path
 import gcmreview
 from gcmreview import GcmReviewError
 
-from .display import build_summary, check_summary, print_diagnostics, progress_for
+from .display import build_summary, check_summary, import_summary, print_diagnostics, progress_for
 
 __all__ = ["main"]
 
@@ -56,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="read every workbook and render every document anew (by default what did not change "
                             "since the last build is taken from build/.cache)")
 
-    schema = sub.add_parser("schema", help="print the JSON Schema of a contribution (or of the submission)", epilog=EPILOG)
+    schema = sub.add_parser("schema", help="print the JSON Schema of a contribution to the review (or of its submission)", epilog=EPILOG)
+    schema.add_argument("workspace", nargs="?", type=Path, default=Path("."))
     schema.add_argument("--submission", action="store_true", help="the consolidated submission's schema (build/submission.json)")
 
     translate = sub.add_parser("translate", help="hand text to translators and bring translations back", epilog=EPILOG)
@@ -126,7 +127,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    schema = gcmreview.submission_schema() if args.submission else gcmreview.contribution_schema()
+    schema = (gcmreview.submission_schema if args.submission else gcmreview.contribution_schema)(args.workspace)
     print(json.dumps(schema, ensure_ascii=False, indent=2))
     return EXIT_OK
 
@@ -152,8 +153,8 @@ def _cmd_translate(args: argparse.Namespace) -> int:
         return EXIT_OK
     report = gcmreview.import_translations(args.workspace, args.file, translator=args.translator, confirm_unchanged=args.confirm_unchanged)
     print_diagnostics(report.diagnostics, sys.stderr)
-    for lang, ids in report.stored.items():
-        print(f"{len(ids)} translation(s) into {lang} stored in inputs/translations/{lang}.json")
+    if not args.quiet:
+        print(import_summary(report, args.workspace))
     return EXIT_INPUT if any(d.severity == "error" for d in report.diagnostics) else EXIT_OK
 
 

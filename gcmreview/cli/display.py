@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from gcmreview import NO_PROGRESS, BuildResult, Diagnostic, Prepared
+from gcmreview import NO_PROGRESS, BuildResult, Diagnostic, ImportReport, Prepared, display_path
 from gcmreview import Progress as ProgressHook
 
-__all__ = ["RichProgress", "build_summary", "check_summary", "print_diagnostics", "progress_for"]
+__all__ = ["RichProgress", "build_summary", "check_summary", "import_summary", "print_diagnostics", "progress_for"]
 
 
 class RichProgress:
@@ -86,3 +87,20 @@ def build_summary(result: BuildResult, draft: bool) -> list[str]:
         f"{len(sub.conflicts)} conflict(s); see build/build.log."
     )
     return lines
+
+
+def import_summary(report: ImportReport, workspace: Path) -> str:
+    """The closing line of `gcmreview translate import`: what was stored where, and what was not and why."""
+    stores = [display_path(path, workspace) for path in report.stores]  # in the order of report.stored
+    stored = [f"{len(ids)} translation(s) ({lang}) in {path}" for (lang, ids), path in zip(report.stored.items(), stores, strict=True)]
+    parts = [f"Stored {', '.join(stored)}" if stored else f"Stored no translation from {report.file}"]
+    if report.stale:
+        parts.append(f"{len(report.stale)} of them stale at once (the source changed since the export)")
+    others = [
+        (len(report.already), "already stored, unchanged"),
+        (len(report.unchanged), "sent back unchanged while marked for review, not stored (--confirm-unchanged accepts them)"),
+        (len(report.unknown), "unit(s) matched no text"),
+        (report.empty, "unit(s) without a translation"),
+    ]
+    parts += [f"{count} {what}" for count, what in others if count]
+    return "; ".join(parts)

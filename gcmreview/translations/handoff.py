@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..config import ReviewConfig, load_config
-from ..errors import Code, Diagnostic, GcmReviewError, Location, nearest
+from ..errors import Code, Diagnostic, GcmReviewError, Location, nearest, of_severity
 from ..inputs import check_workspace
 from ..workspace import display_path
 from .formats import _file_error, _Incoming
@@ -54,13 +54,18 @@ class ImportReport:
 
     file: str
     format: Format
+    units: int = 0
+    """Translation units in the file."""
     stored: dict[str, list[str]] = field(default_factory=dict)
-    """Segment ids stored, per target language."""
+    """Segment ids stored (new or changed translations), per target language."""
     stale: list[str] = field(default_factory=list)
     """Stored, but the source changed after export: stale at once."""
+    already: list[str] = field(default_factory=list)
+    """Matched, with the very translation of the very source already in the store: left as it was."""
     unchanged: list[str] = field(default_factory=list)
     """Stale translations sent back unchanged and still marked for review: not stored."""
     unknown: list[str] = field(default_factory=list)
+    """Units whose id matches no text in the workbooks: not stored (GCM241)."""
     empty: int = 0
     """Units without a translation."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -100,13 +105,17 @@ def import_translations(
     """Store the translations of an XLIFF (1.1 or 1.2) or translators' workbook; never touches the workbooks.
 
     Each unit with a non-empty target is stored under its segment id with the
-    fingerprint it was exported with. Unknown ids are reported as warnings (GCM241).
-    GcmReviewError when review.toml is unusable or the file cannot be read at all.
+    fingerprint it was exported with; one identical to the stored translation of
+    the same source is counted as already stored and left as it was. Unknown ids are
+    reported as warnings (GCM241); a file from which nothing was stored and nothing
+    was already stored is an error (GCM243, with the counts of why), unless other
+    errors (a unit refused) say why. The report holds every count. GcmReviewError
+    when review.toml is unusable or the file cannot be read at all.
     """
     check = check_workspace(workspace)
     display = display_path(path, workspace)
     kind, incoming, diagnostics = _read_translation_file(path, display, check.review)
-    report = ImportReport(display, kind, diagnostics=diagnostics)
+    report = ImportReport(display, kind, units=len(incoming), diagnostics=diagnostics)
     known = {s.id: s for s in segments(check, check.review)}
     stores: dict[str, TranslationStore] = {}
     for unit in incoming:
@@ -123,6 +132,11 @@ def import_translations(
             _store_unit(report, stores[unit.target_lang], segment, unit, translator, confirm_unchanged, today or dt.date.today())
     for lang in report.stored:
         report.stores.append(save_store(workspace, stores[lang]))
+    if not report.count and not report.already and not of_severity(report.diagnostics, "error"):  # else those errors say why
+        report.diagnostics.append(Diagnostic.make(
+            Code.NOTHING_IMPORTED, Location(file=display), units=report.units, unknown=len(report.unknown),
+            empty=report.empty, unchanged=len(report.unchanged),
+        ))
     return report
 
 
@@ -135,9 +149,13 @@ def _store_unit(
     if unit.needs_review and not confirm_unchanged and earlier is not None and earlier.text == unit.target:
         report.unchanged.append(unit.id)
         return
+    source_fingerprint = unit.fingerprint or fingerprint(unit.source)
+    if earlier is not None and (earlier.text, earlier.source_fingerprint) == (unit.target, source_fingerprint):
+        report.already.append(unit.id)
+        return
     store.units[unit.id] = Unit(
         source_lang=unit.source_lang or segment.source_lang,
-        source_fingerprint=unit.fingerprint or fingerprint(unit.source),
+        source_fingerprint=source_fingerprint,
         text=unit.target,
         translator=translator,
         updated=today,

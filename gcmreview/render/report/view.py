@@ -229,8 +229,10 @@ class View:
     def segment_label(self, segment: Segment) -> str:
         return segment_label(segment, self.t)
 
-    def language_name(self, code: str) -> str:
-        return language(code).native
+    def language_label(self, code: str) -> Markup:
+        """A language's own name, tagged with its language, and its code: ``ភាសាខ្មែរ (km)``."""
+        known = language(code)
+        return Markup('<span lang="{}">{}</span> <span class="code">({})</span>').format(known.locale, known.native, code)
 
     def question_text(self, q: Question) -> str:
         """The question's wording, cut to about three lines of the table (never inside a letter)."""
