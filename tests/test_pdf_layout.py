@@ -27,7 +27,7 @@ from test_pdf_scripts import PARAGRAPHS, national_workspace
 
 from gcmreview.prepared import prepare
 from gcmreview.render.document import layout_languages
-from gcmreview.render.html import render_html
+from gcmreview.render.html import render_bilingual_html, render_html
 from gcmreview.render.pdf import lay_out, render_pdf
 from gcmreview.render.scripts import ZWSP
 from gcmreview.render.weasyprint_fixes import PATCHED_VERSIONS, fixed_rendering
@@ -37,6 +37,7 @@ from weasyprint.formatting_structure import boxes  # isort: skip
 from weasyprint.text.line_break import create_layout, get_next_break_point_from_text, line_size  # isort: skip
 
 ROOT = Path(__file__).resolve().parents[1]
+LAO = ROOT / "examples" / "lao-pdr"
 BULLET = "•"
 TOLERANCE = 1.0  # CSS px: what a line may have left over beyond the next word before it counts as broken early
 SHORT_LINE = '<div>an MOU signed in 2018 by three private associations to protect Cambodian workers in Thailand;\n</div>'
@@ -191,6 +192,13 @@ def sample() -> Sample:
 @pytest.mark.parametrize("lang", ["en", "km"])
 def test_no_line_ends_before_a_word_that_would_fit(sample: Sample, lang: str) -> None:
     assert early_breaks(sample.laid_out[lang]) == []
+
+
+def test_no_line_of_the_lao_bilingual_copy_ends_before_a_word_that_would_fit() -> None:
+    prepared = prepare(LAO)
+    assert prepared.errors == []
+    en, lo = layout_languages(prepared.submission, prepared.check.survey, ("en", "lo"), review=True)
+    assert early_breaks(lay_out(render_bilingual_html(en, lo, LAO), LAO)) == []
 
 
 def test_the_mou_item_is_one_line(sample: Sample) -> None:
