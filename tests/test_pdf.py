@@ -376,19 +376,19 @@ def test_pdf_variant_and_reproducibility(rendered: Rendered, monkeypatch: pytest
 def test_remembered_page_references_change_nothing_in_the_pdf(rendered: Rendered, monkeypatch: pytest.MonkeyPatch) -> None:
     """The speed-up of pydyf's page lookup (quadratic in the document's length) writes the very same bytes."""
     import pydyf
-    from weasyprint import HTML
 
-    from gcmreview.render.pdf import remembered_page_references
+    from gcmreview.render.pdf import lay_out, remembered_page_references
+    from gcmreview.render.weasyprint_fixes import fixed_rendering
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
-    dirs = template_dirs(rendered.workspace)
-    document = HTML(string=rendered.html, base_url=dirs[0].as_uri() + "/", url_fetcher=SafeFetcher(dirs)).render()
+    document = lay_out(rendered.html, rendered.workspace)
     assert len(document.pages) > 1
     original = pydyf.PDF.__dict__["page_references"]
-    plain = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True, custom_metadata=False)
-    with remembered_page_references():
-        assert pydyf.PDF.__dict__["page_references"] is not original
-        fast = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True, custom_metadata=False)
+    with fixed_rendering():  # as render_pdf draws
+        plain = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True, custom_metadata=False)
+        with remembered_page_references():
+            assert pydyf.PDF.__dict__["page_references"] is not original
+            fast = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True, custom_metadata=False)
     assert pydyf.PDF.__dict__["page_references"] is original, "pydyf is left as it was"
     assert fast == plain
     assert render_pdf(rendered.html, rendered.workspace) == plain
@@ -397,7 +397,7 @@ def test_remembered_page_references_change_nothing_in_the_pdf(rendered: Rendered
 def test_pdf_of_a_review_draft(build: Callable[..., Rendered]) -> None:
     pdf = make_pdf(build(review=True, draft=True, problems=PROBLEMS))
     assert all("DRAFT" in page and HEADER in page for page in pdf.pages)
-    assert squeeze("Problems to resolve before sending" + PROBLEMS[0]) in squeeze(pdf.pages[-1])
+    assert squeeze("Problems to resolve before sending • " + PROBLEMS[0]) in squeeze(pdf.pages[-1])
     assert all("Problems to resolve" not in page for page in pdf.pages[:-1])
     assert "Ministry of Labour" in pdf.pages[1] + pdf.pages[2]
 

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from .glyphs import NOTDEF, GlyphError, glyph_problems
+from .scripts import ZWSP
 from .templates import template_dirs
 
 with warnings.catch_warnings():
@@ -38,10 +39,13 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="HarfBuzz-Subset will be required", category=DeprecationWarning)
     import pydyf
     from weasyprint import HTML
+    from weasyprint.document import Document as LaidOut
     from weasyprint.pdf import VARIANTS
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-__all__ = ["PDF_VARIANT", "FetchRefused", "SafeFetcher", "render_pdf", "setup_render_worker", "tuned"]
+from .weasyprint_fixes import fixed_rendering  # isort: skip  (imports WeasyPrint's modules, after the quieted import)
+
+__all__ = ["PDF_VARIANT", "FetchRefused", "SafeFetcher", "lay_out", "render_pdf", "setup_render_worker", "tuned"]
 
 LOG = logging.getLogger(__name__)
 PDF_VARIANT: str | None = "pdf/ua-1" if "pdf/ua-1" in VARIANTS else None
@@ -117,10 +121,26 @@ def _captured_log(messages: list[str] | None) -> Iterator[list[logging.LogRecord
                 messages.append(record.getMessage())
 
 
+def lay_out(html: str, workspace: Path | None, *, fetcher: SafeFetcher | None = None) -> LaidOut:
+    """WeasyPrint's layout of ``html`` (pages, their box trees and bookmarks), as :func:`render_pdf` draws it.
+
+    Laid out with :func:`~.weasyprint_fixes.fixed_rendering`; the bookmarks (the PDF
+    outline, from the headings) are the headings' text without the break
+    opportunities :func:`~.scripts.add_break_opportunities` put into it.
+    """
+    dirs = template_dirs(workspace)
+    fetcher = fetcher if fetcher is not None else SafeFetcher(dirs)
+    with fixed_rendering():
+        document = HTML(string=html, base_url=dirs[0].as_uri() + "/", url_fetcher=fetcher).render()
+    for page in document.pages:
+        page.bookmarks = [(level, label.replace(ZWSP, ""), *rest) for level, label, *rest in page.bookmarks]
+    return document
+
+
 def render_pdf(html: str, workspace: Path | None, *, fetcher: SafeFetcher | None = None,
                messages: list[str] | None = None, stats: dict[str, int] | None = None,
                check_glyphs: bool = True) -> bytes:
-    """The PDF of ``html`` (from :func:`render_html` or :func:`render_bilingual_html`).
+    """The PDF of ``html`` (from :func:`render_html` or :func:`render_bilingual_html`), laid out by :func:`lay_out`.
 
     WeasyPrint's warnings go to ``messages``, the page count to ``stats["pages"]``.
     Raises :class:`GlyphError` (a GcmReviewError, one Diagnostic per problem) when
@@ -128,13 +148,12 @@ def render_pdf(html: str, workspace: Path | None, *, fetcher: SafeFetcher | None
     :func:`glyph_problems` finds text its font cannot show; the PDF made anyway is
     in the error's ``pdf``, for a draft. ``check_glyphs=False`` skips both checks.
     """
-    dirs = template_dirs(workspace)
-    fetcher = fetcher if fetcher is not None else SafeFetcher(dirs)
     with _captured_log(messages) as records:
-        document = HTML(string=html, base_url=dirs[0].as_uri() + "/", url_fetcher=fetcher).render()
+        document = lay_out(html, workspace, fetcher=fetcher)
         if stats is not None:
             stats["pages"] = len(document.pages)
-        pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True, custom_metadata=False)
+        with fixed_rendering():
+            pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True, custom_metadata=False)
     assert isinstance(pdf, bytes)
     if check_glyphs:
         missing = sorted({str(r.args[0]) for r in records if r.msg.startswith(NOTDEF) and isinstance(r.args, tuple) and r.args})

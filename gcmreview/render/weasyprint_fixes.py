@@ -1,0 +1,144 @@
+"""Workarounds for WeasyPrint 70.0 bugs, in force only while a PDF of ours is made.
+
+Stage: render (PDF). :func:`fixed_rendering` is entered by :func:`~.pdf.lay_out`
+and :func:`~.pdf.render_pdf`. Each patch is written against the WeasyPrint versions
+in :data:`PATCHED_VERSIONS` and leaves any other version alone, so that an upgrade
+shows in the layout tests (tests/test_pdf_layout.py) instead of being patched blind:
+
+* :func:`last_lines_fit`: a text whose last line fits but for its trailing space
+  is broken after its first word;
+* :func:`markers_in_reading_order`: list bullets are drawn after all the text of
+  their page, so the PDF's text (copy, search, extraction) has them at its end.
+
+WeasyPrint is imported by :mod:`.pdf` (which quiets its import warning); the
+functions here import its modules when they run, during a render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+__all__ = ["PATCHED_VERSIONS", "fixed_rendering", "last_lines_fit", "markers_in_reading_order"]
+
+PATCHED_VERSIONS = frozenset({"70.0"})
+"""The WeasyPrint versions whose bugs these patches were checked against."""
+
+_CHARS_PER_EM = 8
+"""A text with more characters than this per em of width cannot fit on one line (a quick test)."""
+
+
+def _applies() -> bool:
+    import weasyprint
+
+    return weasyprint.__version__ in PATCHED_VERSIONS
+
+
+@contextmanager
+def last_lines_fit() -> Iterator[None]:
+    """The last line of a text is kept whole when it fits without its trailing space.
+
+    WeasyPrint 70.0's ``split_first_line`` (text/line_break.py) asks Pango for the
+    first line of the rest of a text. When the rest fits on one line *except for a
+    trailing collapsible space* (the newline before ``</li>``, a space before a
+    nested list or the end of a block), Pango returns it as one line whose width,
+    space included, is a little more than the line's. Step 2 ("don't split lines
+    when it's not needed") compares that width, space included, and refuses;
+    step 3 then takes the branch for a first line that cannot be broken earlier,
+    keeps only the first word and sends everything else to a new line. The space
+    would have been removed at the end of the line anyway (``remove_last_whitespace``),
+    and ``split_inline_box`` already accepts text that overflows by its trailing
+    space. Minimal reproduction (Noto Sans; "an" alone on the first line)::
+
+        <style>body { margin: 0; font: 10pt/1.35 "Noto Sans" } div { width: 600.9px }</style>
+        <div>an MOU signed in 2018 by three private associations to protect Cambodian workers in Thailand;
+        </div>
+
+    Without the newline before ``</div>`` the sentence stays on one line (598.8px).
+    Here, when WeasyPrint breaks a normal-white-space text that ends with spaces and
+    the text without them fits on one line, the whole text is laid out as one line.
+    """
+    from weasyprint.layout import inline
+    from weasyprint.text.line_break import create_layout, line_size
+
+    original = inline.split_first_line
+
+    def split_first_line(text: str, style: Any, context: Any, max_width: float | None,
+                         justification_spacing: float, is_line_start: bool = True, minimum: bool = False) -> Any:
+        result = original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        if result[2] is None or max_width is None or style["white_space"] != "normal" or not text.endswith(" "):
+            return result
+        kept = text.rstrip(" ")
+        if not kept or len(kept) > max_width / max(style["font_size"], 1) * _CHARS_PER_EM:
+            return result
+        layout = create_layout(kept, style, context, max_width, justification_spacing)
+        line, resume = layout.get_first_line()
+        fits = resume is None and line_size(line, style)[0] <= max_width
+        layout.deactivate()
+        if not fits:
+            return result
+        return original(text, style, context, None, justification_spacing, is_line_start, minimum)
+
+    inline.split_first_line = split_first_line
+    try:
+        yield
+    finally:
+        inline.split_first_line = original
+
+
+@contextmanager
+def markers_in_reading_order() -> Iterator[None]:
+    """List markers are drawn with their list item, not after everything else on the page.
+
+    WeasyPrint lays out an outside ``::marker`` as an absolutely positioned block
+    (formatting_structure/build.py, ``marker_to_box``), and ``stacking._dispatch``
+    puts positioned boxes into the page's stacking layer for positioned
+    descendants, painted after all in-flow content (CSS 2 appendix E, step 8).
+    The layout is right, but the PDF content stream, which text extraction, copy and
+    search follow, holds a page's text and then all its bullets: "Other measures
+    include: the Code of Conduct ... an MOU ... • • •". Minimal reproduction
+    (``pdftotext -raw`` prints "a b" then "• •")::
+
+        <ul><li>a</li><li>b</li></ul>
+
+    Here a marker that would only be a layer for its positioning (z-index auto,
+    no opacity, transform or overflow) stays among its list item's children and is
+    drawn just before the item's own content, where it is in reading order.
+    """
+    from weasyprint import draw, stacking
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+
+    original_dispatch = stacking._dispatch
+    original_draw = draw.draw_block_level
+
+    def dispatch(box: Any, page: Any, child_contexts: Any, blocks: Any, floats: Any, blocks_and_cells: Any) -> Any:
+        marker = box._box if isinstance(box, AbsolutePlaceholder) else box
+        style = marker.style
+        if getattr(marker, "is_outside_marker", False) and style["z_index"] == "auto" and style["opacity"] >= 1 \
+                and not style["transform"] and style["overflow"] == "visible":
+            return stacking.StackingContext.from_box(marker, page, child_contexts)
+        return original_dispatch(box, page, child_contexts, blocks, floats, blocks_and_cells)
+
+    def draw_block_level(page: Any, stream: Any, blocks_and_cells: dict[Any, Any]) -> None:
+        for block, nested in blocks_and_cells.items():
+            for child in getattr(block, "children", None) or ():
+                if isinstance(child, stacking.StackingContext):
+                    draw.draw_stacking_context(stream, child)
+            original_draw(page, stream, {block: nested})
+
+    stacking._dispatch, draw.draw_block_level = dispatch, draw_block_level
+    try:
+        yield
+    finally:
+        stacking._dispatch, draw.draw_block_level = original_dispatch, original_draw
+
+
+@contextmanager
+def fixed_rendering() -> Iterator[None]:
+    """Every workaround of this module that applies to the installed WeasyPrint."""
+    if not _applies():
+        yield
+        return
+    with last_lines_fit(), markers_in_reading_order():
+        yield
