@@ -14,7 +14,9 @@ The library API, what every front end (the command line, a web app) calls:
   workspace's contributions and submission.
 
 Problems in the inputs raise :class:`GcmReviewError`, carrying :class:`Diagnostic`
-objects with their :class:`Location` (file, sheet, cell or key).
+objects with their :class:`Location` (file, sheet, cell or key) and :class:`Code`;
+:func:`visible` shows a text from an input as it may be printed (control and
+direction characters as ``U+XXXX``).
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from . import pipeline
+from .chars import visible
 from .config import load_review
-from .errors import Diagnostic, GcmReviewError, Location
+from .errors import Code, Diagnostic, GcmReviewError, Location
 from .exchange import contribution_json, export_contribution, import_contribution
 from .i18n import translator
 from .pipeline import BuildResult
@@ -40,6 +43,7 @@ from .workspace import build_lock, display_path, new_workspace
 __all__ = [
     "NO_PROGRESS",
     "BuildResult",
+    "Code",
     "Diagnostic",
     "GcmReviewError",
     "ImportReport",
@@ -60,6 +64,7 @@ __all__ = [
     "new_workspace",
     "submission_schema",
     "translator",
+    "visible",
     "write_blank_workbooks",
     "write_reports",
 ]

@@ -10,9 +10,12 @@ every message that quotes what a contributor typed.
 * Direction overrides and isolates (U+202A-U+202E, U+2066-U+2069) are valid XML
   but can disguise text; contributors' text may not hold them either
   (:func:`bad_characters`, :func:`printable`).
-* A message shows control, surrogate and direction characters as ``U+XXXX``
-  (:func:`visible`, :func:`codepoint`), so it never carries them raw to a terminal,
-  and names a character by its code point and Unicode name (:func:`described`).
+* Whatever reaches the terminal, the build log or the report from an input (a
+  file or sheet name, a quoted value) shows control, surrogate, line separator and
+  direction characters as ``U+XXXX`` (:func:`visible`, :func:`codepoint`), so it
+  can never clear the screen, start a forged line or reorder what follows; a
+  character is named by its code point and Unicode name (:func:`described`). A
+  file name that is not UTF-8 shows its stray bytes as ``\\xFF`` (:func:`file_name`).
 * Some characters are never drawn: controls, line and paragraph separators, and
   Unicode's default-ignorable characters (joiners, variation selectors, emoji tag
   characters), which text engines show as nothing. Only the others need a glyph
@@ -21,17 +24,19 @@ every message that quotes what a contributor typed.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 
-__all__ = ["ALLOWED_TEXT_PATTERN", "bad_characters", "codepoint", "codepoints", "described", "drawn", "not_xml", "printable",
+__all__ = ["ALLOWED_TEXT_PATTERN", "bad_characters", "codepoint", "codepoints", "described", "drawn", "file_name", "not_xml", "printable",
            "visible", "without_not_xml"]
 
 _NOT_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
 _DIRECTION = "\u202a-\u202e\u2066-\u2069"
 _NOT_XML_RE = re.compile(f"[{_NOT_XML}]")
 _BAD_RE = re.compile(f"[{_NOT_XML}{_DIRECTION}]")
-_INVISIBLE_RE = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{_DIRECTION}\ufffe\uffff]")
+_INVISIBLE_RE = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029{_DIRECTION}\ufffe\uffff]")
+_INVISIBLE_IN_PAGE_RE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029{_DIRECTION}\ufffe\uffff]")
 # Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt), which text engines draw as nothing.
 _IGNORABLE_RE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
                            "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
@@ -69,9 +74,24 @@ def drawn(char: str) -> bool:
     return unicodedata.category(char) not in _NEVER_DRAWN and not _IGNORABLE_RE.match(char) and not _BAD_RE.match(char)
 
 
-def visible(text: str) -> str:
-    """``text`` with control, surrogate and direction characters (and U+FFFE, U+FFFF) shown as ``U+XXXX``."""
-    return _INVISIBLE_RE.sub(lambda m: codepoint(m.group()), text)
+def visible(text: str, *, lines: bool = False) -> str:
+    """``text`` with control, surrogate, line separator and direction characters (and U+FFFE, U+FFFF) shown as ``U+XXXX``.
+
+    With ``lines``, tab, line feed and carriage return are kept (text in a page, where
+    they are only white space).
+    """
+    return (_INVISIBLE_IN_PAGE_RE if lines else _INVISIBLE_RE).sub(lambda m: codepoint(m.group()), text)
+
+
+def file_name(name: str) -> str:
+    """A file name as messages show it: bytes that are not UTF-8 as ``\\xFF``, then :func:`visible`.
+
+    Python reads such bytes of a name as lone surrogates (U+DC80-U+DCFF); shown as the
+    byte they stand for, the name can be told apart and found (``ls -b`` shows ``\\377``).
+    """
+    with contextlib.suppress(UnicodeEncodeError):  # else a surrogate no byte stands for: shown as U+XXXX
+        name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return visible(name)
 
 
 def not_xml(text: str) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .datafiles import pydantic_diagnostics
+from .datafiles import character_diagnostics, pydantic_diagnostics
 from .errors import Code, Diagnostic, GcmReviewError, Location
 from .names import Names
 from .survey import Survey, available_surveys, load_survey, unknown_survey
@@ -209,10 +209,14 @@ def load_config(workspace: Path, display: str | None = None) -> ReviewConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise GcmReviewError([Diagnostic.make(Code.CONFIG_SYNTAX, Location(file=file), detail=str(exc))]) from None
+    characters = character_diagnostics(data, lambda key: Location(file=file, key=key))  # as in a workbook's cells
     try:
-        return ReviewConfig.model_validate(data)
+        review = ReviewConfig.model_validate(data)
     except ValidationError as exc:
-        raise GcmReviewError(pydantic_diagnostics(exc, ReviewConfig, file)) from None
+        raise GcmReviewError(characters + pydantic_diagnostics(exc, ReviewConfig, file)) from None
+    if characters:
+        raise GcmReviewError(characters)
+    return review
 
 
 def load_review(workspace: Path) -> tuple[ReviewConfig, Survey]:

@@ -14,9 +14,10 @@ from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from .chars import bad_characters, codepoint
 from .errors import Code, Diagnostic, GcmReviewError, Location, nearest
 
-__all__ = ["load_json", "map_strings", "model_strings", "pydantic_diagnostics"]
+__all__ = ["character_diagnostics", "load_json", "map_strings", "model_strings", "pydantic_diagnostics"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -30,6 +31,20 @@ def model_strings(value: Any, path: str = "") -> list[tuple[str, str]]:
     if isinstance(value, list | tuple):
         return [pair for i, v in enumerate(value) for pair in model_strings(v, f"{path}[{i}]")]
     return []
+
+
+def character_diagnostics(value: Any, where: Callable[[str], Location]) -> list[Diagnostic]:
+    """GCM213 for every string of ``value`` (a data file or dumped model) that holds a character no document may hold.
+
+    The one rule for text from every source: workbook cells, review.toml, a JSON import,
+    the translation stores. ``where`` locates a key path (``contributors[1].name.en``).
+    """
+    out = []
+    for path, text in model_strings(value):
+        bad = bad_characters(text)
+        if bad:
+            out.append(Diagnostic.make(Code.BAD_CHARACTER, where(path), char=", ".join(sorted({codepoint(c) for c in bad}))))
+    return out
 
 
 def map_strings(value: Any, change: Callable[[str], str], keep: frozenset[str] = frozenset()) -> Any:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from .chars import visible
+from .chars import file_name, visible
 from .model import FIRST_YEAR, LAST_YEAR
 
 Severity = Literal["error", "warning"]
@@ -42,6 +42,8 @@ class Code(enum.Enum):
     LINKED_FILE = ("GCM115", "error", "This is a link to a file elsewhere ({kind}), not a workbook; it is not read. Copy the workbook itself into inputs/.")
     MISSING_WORKBOOK = ("GCM112", "warning", "No workbook received from {code} ({name}). Send them `{file}` (made by `gcmreview workbook`) or remove them from review.toml.")
     UNKNOWN_CONTRIBUTOR = ("GCM111", "error", "Contributor code '{code}' is not listed in review.toml{suggestion}. Add it to [[contributors]] or correct the code.")
+    DISK_FULL = ("GCM126", "error", "The disk is full, so this file could not be written ({reason}); it keeps its previous content, if it had any. Free some space on that disk (a build needs a few megabytes, more for a large review) and run the command again.")
+    WRITE_FAILED = ("GCM127", "error", "This file could not be written ({reason}); it keeps its previous content, if it had any. Check that you may write to its folder and that the disk is not read-only, then run the command again.")
     # Contribution content (GCM2xx)
     REQUIRED = ("GCM200", "error", "{field} is empty. Fill it in: the coordinator needs it to credit and contact the contributor.")
     UNKNOWN_OBJECTIVE = ("GCM201", "error", "'{value}' is not a GCM objective number. Use numbers from 1 to 23, separated by commas (e.g. 2, 5, 12).")
@@ -81,6 +83,7 @@ class Code(enum.Enum):
     NOTHING_IMPORTED = ("GCM243", "error", "No translation was stored. Of the file's {units} unit(s), matching no text in the workbooks: {unknown}; without a translation: {empty}; sent back unchanged while still marked for review: {unchanged}. Import the file the translator filled in, made by `gcmreview translate export` of this workspace; review the unchanged ones, or accept them with --confirm-unchanged.")
     # Build (GCM25x)
     BUILD_LOCKED = ("GCM250", "error", "Another build of this workspace is running. Wait for it to finish, then build again.")
+    INTERRUPTED = ("GCM251", "error", "Stopped by Ctrl+C before `gcmreview {command}` finished. Every file it wrote is complete and the others are as they were; run it again to finish.")
     # Rendering (GCM5xx)
     GLYPH_NOTDEF = ("GCM500", "error", "No installed font can show {chars}{where}, so the PDF shows an empty box there: '{context}'. Correct the character in the workbook (it is often pasted in from another program) or install a font that has it.")
     GLYPH_MISSING = ("GCM501", "error", "The {language} font {font} cannot show {chars}{where}: '{context}'. Correct the character in the workbook, or install a version of {font} that has it.")
@@ -111,14 +114,19 @@ class Location:
     cell: str = ""
     key: str = ""
 
+    def shown(self) -> dict[str, str]:
+        """Each part as messages show it: control, line and direction characters as ``U+XXXX`` (see :func:`visible`)."""
+        return {"file": file_name(self.file), "sheet": visible(self.sheet), "cell": visible(self.cell), "key": visible(self.key)}
+
     def __str__(self) -> str:
-        parts = [self.file] if self.file else []
+        shown = self.shown()
+        parts = [shown["file"]] if self.file else []
         if self.sheet:
-            parts.append(f"sheet {self.sheet}")
+            parts.append(f"sheet {shown['sheet']}")
         if self.cell:
-            parts.append(f"cell {self.cell}")
+            parts.append(f"cell {shown['cell']}")
         if self.key:
-            parts.append(self.key)
+            parts.append(shown["key"])
         return ", ".join(parts)
 
 
@@ -149,9 +157,10 @@ class Diagnostic:
         return Diagnostic(self.code, self.severity, message, self.location, self.values)
 
     def __str__(self) -> str:
+        """One line, ``file, sheet S, cell C: error GCM200: ...``, that no text from an input can break or disguise."""
         where = str(self.location)
         prefix = f"{where}: " if where else ""
-        return f"{prefix}{self.severity} {self.code}: {self.message}"
+        return f"{prefix}{self.severity} {self.code}: {visible(self.message)}"
 
     def to_json(self) -> dict[str, Any]:
         """Everything about the diagnostic, as JSON data (:meth:`from_json` rebuilds it)."""
@@ -163,16 +172,7 @@ class Diagnostic:
         return cls(data["code"], data["severity"], data["message"], Location(**data["location"]), data["values"])
 
     def as_dict(self) -> dict[str, str]:
-        loc = self.location
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "message": self.message,
-            "file": loc.file,
-            "sheet": loc.sheet,
-            "cell": loc.cell,
-            "key": loc.key,
-        }
+        return {"code": self.code, "severity": self.severity, "message": visible(self.message), **self.location.shown()}
 
 
 def of_severity(diagnostics: Iterable[Diagnostic], severity: Severity) -> list[Diagnostic]:
@@ -183,13 +183,19 @@ def of_severity(diagnostics: Iterable[Diagnostic], severity: Severity) -> list[D
 class GcmReviewError(Exception):
     """Raised when input problems stop a command; carries every diagnostic found."""
 
-    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+    def __init__(self, diagnostics: Iterable[Diagnostic], *, draft_would_build: bool = False) -> None:
         self.diagnostics = list(diagnostics)
+        self.draft_would_build = draft_would_build
+        """Raised by a build refusing inputs with errors, which a draft build would take (not a full disk, say)."""
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Picklable with its diagnostics (builds render in worker processes)."""
-        return (type(self), (self.diagnostics,))
+        return (_rebuilt, (type(self), self.diagnostics, self.draft_would_build))
+
+
+def _rebuilt(kind: type[GcmReviewError], diagnostics: list[Diagnostic], draft_would_build: bool) -> GcmReviewError:
+    return kind(diagnostics, draft_would_build=draft_would_build)
 
 
 def nearest(name: str, candidates: Iterable[str]) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .cache import Cache, code_digest, digest
+from .chars import file_name
 from .config import ReviewConfig, load_review
 from .errors import Code, Diagnostic, Location, SourceMap
 from .model import Contribution
@@ -81,7 +82,7 @@ def check_workspace(workspace: Path, progress: Progress = NO_PROGRESS, cache: Ca
             owners.setdefault(code, display)
         result.results.append(read)
     result.missing = _missing(review, owners)
-    result.saved = {r.file: saved for r in result.results if (saved := _saved(workspace / r.file)) is not None}
+    result.saved = {r.file: saved for r, path in zip(result.results, files, strict=True) if (saved := _saved(path)) is not None}
     return result
 
 
@@ -101,7 +102,7 @@ def _read_all(
 ) -> list[tuple[str, ReadResult]]:
     """Every file read (from the cache where it can be), in the order of ``files``."""
     settings = digest(code_digest([]), review.model_dump_json(), survey.id)
-    displays = [path.relative_to(workspace).as_posix() for path in files]
+    displays = [file_name(path.relative_to(workspace).as_posix()) for path in files]  # not resolved: links are refused
     keys = [digest(settings, display, _file_digest(path)) for path, display in zip(files, displays, strict=True)]
     found: dict[int, ReadResult] = {}
     if cache is not None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .cache import CACHE_DIR, Cache
 from .errors import Diagnostic, GcmReviewError
-from .fsutil import atomic_write
+from .fsutil import atomic_write, uninterrupted
 from .prepared import Prepared, prepare
 from .progress import NO_PROGRESS, Clock, Progress
 from .render.coverage import placeholders, with_placeholders
@@ -57,6 +57,8 @@ def build(workspace: Path, *, draft: bool = False, progress: Progress = NO_PROGR
     per workspace (a lock in ``build/``); every file is replaced atomically.
     Workbooks and documents that did not change since the last build are taken from
     ``build/.cache`` rather than read or rendered again (``use_cache=False``: all anew).
+    Ctrl+C (KeyboardInterrupt) stops it before the documents are written or after all
+    of them are; a file that cannot be written (a full disk) is a GcmReviewError naming it.
     """
     clock = Clock()
     with build_lock(workspace / BUILD):
@@ -74,14 +76,15 @@ def build(workspace: Path, *, draft: bool = False, progress: Progress = NO_PROGR
         clock.lap("render")
         glyphs = _glyphs(rendered)
         _refuse(glyphs, draft)  # text the PDF would show wrongly: nothing is written
-        outputs = _write_outputs(workspace, prepared, plan.jobs, rendered) + [
-            Output(f"{BUILD}/{path.name}", "coordinator's report") for path in reports
-        ] + [Output(f"{BUILD}/build.log")]
-        _keep_in_cache(cache, plan.jobs, rendered)
-        clock.lap("write")
-        result = BuildResult(prepared, prepared.diagnostics + glyphs, outputs, clock.laps,
-                             [job.name for job, r in zip(plan.jobs, rendered, strict=True) if r.cached], cache.hits.get("read", 0))
-        atomic_write(workspace / BUILD / "build.log", _log(result, plan.notes, plan.jobs, rendered))
+        with uninterrupted():  # Ctrl+C now waits until every output and the log are written
+            outputs = _write_outputs(workspace, prepared, plan.jobs, rendered) + [
+                Output(f"{BUILD}/{path.name}", "coordinator's report") for path in reports
+            ] + [Output(f"{BUILD}/build.log")]
+            _keep_in_cache(cache, plan.jobs, rendered)
+            clock.lap("write")
+            result = BuildResult(prepared, prepared.diagnostics + glyphs, outputs, clock.laps,
+                                 [job.name for job, r in zip(plan.jobs, rendered, strict=True) if r.cached], cache.hits.get("read", 0))
+            atomic_write(workspace / BUILD / "build.log", _log(result, plan.notes, plan.jobs, rendered))
         return result
 
 
@@ -101,7 +104,7 @@ def submission_json(submission: Submission) -> str:
 
 def _refuse(errors: list[Diagnostic], draft: bool) -> None:
     if errors and not draft:
-        raise GcmReviewError(errors)
+        raise GcmReviewError(errors, draft_would_build=True)
 
 
 def _glyphs(rendered: list[Rendered]) -> list[Diagnostic]:

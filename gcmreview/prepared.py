@@ -3,7 +3,8 @@
 Stage: read + check -> consolidate. :func:`prepare` is the first half of every
 build and of ``gcmreview check``: read and validate every workbook, read the
 translation stores once, consolidate, and collect every finding (workbook
-problems, consolidation conflicts, stale translations) in one list.
+problems, consolidation conflicts, stale translations, characters in the
+translation stores that no document may hold) in one list.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def prepare(workspace: Path, progress: Progress = NO_PROGRESS, cache: Cache | No
         clock.lap("read + check")
     translations = Translations.load(checked)
     submission, found = consolidate(checked.review, checked.survey, checked.results, translations.resolved())
-    prepared = Prepared(checked, translations, submission, checked.diagnostics + found + translations.stale_diagnostics())
+    prepared = Prepared(checked, translations, submission, checked.diagnostics + found + translations.diagnostics())
     if clock is not None:
         clock.lap("consolidate")
     return prepared

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .chars import file_name
 from .config import load_config
 from .errors import Code, Diagnostic, GcmReviewError, Location
 from .fsutil import atomic_write
@@ -76,11 +77,16 @@ def new_workspace(folder: Path, country: str, iso: str, lang: str) -> Path:
 
 
 def display_path(path: Path, workspace: Path) -> str:
-    """``path`` as messages show it: relative to the workspace when inside it (``inputs/lab.xlsx``)."""
+    """``path`` as messages show it: relative to the workspace when inside it (``inputs/lab.xlsx``).
+
+    Whatever its name holds, the result is printable text (:func:`~gcmreview.chars.file_name`):
+    control characters as ``U+XXXX``, bytes that are not UTF-8 as ``\\xFF``.
+    """
     try:
-        return path.resolve().relative_to(workspace.resolve()).as_posix()
+        shown = path.resolve().relative_to(workspace.resolve()).as_posix()
     except ValueError:
-        return str(path)
+        shown = str(path)
+    return file_name(shown)
 
 
 def input_files(workspace: Path) -> list[Path]:

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import WriteWorkbook
 
+from gcmreview import GcmReviewError
+
 KILLS = 20
 
 
@@ -75,7 +77,7 @@ def test_killed_builds_leave_only_complete_files(write_workbook: WriteWorkbook, 
 @pytest.mark.parametrize("name", ["KHM-escap-2020.en.pdf", "submission.json"])
 def test_failed_write_keeps_the_previous_file(write_workbook: WriteWorkbook, workspace: Path, name: str,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """A write that fails midway (disk full) leaves the previous output whole."""
+    """A write that fails midway (disk full) leaves the previous output whole, and says which file (GCM126)."""
     from gcmreview import fsutil
     from gcmreview.pipeline import build
 
@@ -90,7 +92,9 @@ def test_failed_write_keeps_the_previous_file(write_workbook: WriteWorkbook, wor
         real(src, dst)
 
     monkeypatch.setattr(fsutil.os, "replace", full_disk)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(GcmReviewError) as refused:
         build(workspace)
+    [problem] = refused.value.diagnostics
+    assert (problem.code, problem.location.file) == ("GCM126", str(workspace / "build" / name))
     assert (workspace / "build" / name).read_bytes() == before
     assert not list((workspace / "build").glob(".*.tmp"))

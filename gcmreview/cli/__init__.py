@@ -2,7 +2,7 @@
 
 Exit statuses: 0 success; 1 the input has errors (or warnings with --strict);
 2 the command line itself is wrong; 3 an unexpected internal error (a bug: the
-traceback is printed so it can be reported).
+traceback is printed so it can be reported); 130 stopped by Ctrl+C (one line, GCM251).
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import gcmreview
-from gcmreview import GcmReviewError
+from gcmreview import Code, Diagnostic, GcmReviewError, Location
 
-from .display import build_summary, check_summary, import_summary, print_diagnostics, progress_for
+from .display import build_summary, check_summary, import_summary, print_diagnostics, progress_for, say
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
-EPILOG = """exit status: 0 success; 1 input errors (or warnings with --strict); 2 wrong command line; 3 internal error"""
+EPILOG = """exit status: 0 success; 1 input errors (or warnings with --strict); 2 wrong command line; 3 internal error; 130 stopped by Ctrl+C"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -87,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cmd_new(args: argparse.Namespace) -> int:
     config = gcmreview.new_workspace(args.folder, args.country, args.iso, args.language)
-    print(f"Created {config}. Edit it, then run: gcmreview workbook {args.folder}")
+    say(f"Created {config}. Edit it, then run: gcmreview workbook {args.folder}")
     return EXIT_OK
 
 
@@ -95,7 +95,7 @@ def _cmd_workbook(args: argparse.Namespace) -> int:
     for outcome in gcmreview.write_blank_workbooks(args.workspace, args.contributor):
         shown = gcmreview.display_path(outcome.path, args.workspace)
         state = "written" if outcome.written else "exists, left as it is (delete it to make a new blank one)"
-        print(f"{outcome.contributor}: {shown} {state}")
+        say(f"{outcome.contributor}: {shown} {state}")
     return EXIT_OK
 
 
@@ -115,14 +115,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
             "warnings": warnings,
             "diagnostics": [d.as_dict() for d in diagnostics],
         }
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        say(*json.dumps(payload, ensure_ascii=False, indent=2).split("\n"))  # JSON escapes its own line feeds
     else:
         print_diagnostics(diagnostics, sys.stdout)
         if not args.quiet:
-            print("\n".join(check_summary(prepared, diagnostics)))
+            say(*check_summary(prepared, diagnostics))
     if args.report:
         for path in gcmreview.write_reports(prepared):
-            print(f"build/{path.name}", file=sys.stderr if args.format == "json" else sys.stdout)
+            say(f"build/{path.name}", out=sys.stderr if args.format == "json" else sys.stdout)
     return EXIT_OK if prepared.ok(strict=args.strict) else EXIT_INPUT
 
 
@@ -138,29 +138,30 @@ def _cmd_build(args: argparse.Namespace) -> int:
             result = gcmreview.build(args.workspace, draft=args.draft, progress=progress, use_cache=not args.no_cache)
     except GcmReviewError as exc:
         print_diagnostics(exc.diagnostics, sys.stderr)
-        print("Build refused: fix the errors above, or run `gcmreview build --draft` for a draft marked DRAFT.", file=sys.stderr)
+        if exc.draft_would_build:
+            say("Build refused: fix the errors above, or run `gcmreview build --draft` for a draft marked DRAFT.", out=sys.stderr)
         return EXIT_INPUT
     print_diagnostics(sorted(result.diagnostics, key=lambda d: (d.location, d.code)), sys.stdout)
     if not args.quiet:
-        print("\n".join(build_summary(result, args.draft)))
+        say(*build_summary(result, args.draft))
     return EXIT_OK
 
 
 def _cmd_translate(args: argparse.Namespace) -> int:
     if args.translate_command == "export":
         export = gcmreview.export_translations(args.workspace, args.to, format=args.format, output=args.output)
-        print(f"{len(export.segments)} text(s) to translate into {args.to}: {export.path}")
+        say(f"{len(export.segments)} text(s) to translate into {args.to}: {export.path}")
         return EXIT_OK
     report = gcmreview.import_translations(args.workspace, args.file, translator=args.translator, confirm_unchanged=args.confirm_unchanged)
     print_diagnostics(report.diagnostics, sys.stderr)
     if not args.quiet:
-        print(import_summary(report, args.workspace))
+        say(import_summary(report, args.workspace))
     return EXIT_INPUT if any(d.severity == "error" for d in report.diagnostics) else EXIT_OK
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
     code, target = gcmreview.import_contribution(args.file, args.workspace, output=args.output, force=args.force)
-    print(f"{code}: {target} written")
+    say(f"{code}: {target} written")
     return EXIT_OK
 
 
@@ -192,8 +193,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_diagnostics(exc.diagnostics, sys.stderr)
         return EXIT_INPUT
     except OSError as exc:
-        print(f"gcmreview: {exc}", file=sys.stderr)
+        say(f"gcmreview: {exc}", out=sys.stderr)
         return EXIT_INPUT
+    except KeyboardInterrupt:  # Ctrl+C: one line; workers ignore it, files are written whole or not at all
+        print_diagnostics([Diagnostic.make(Code.INTERRUPTED, Location(), command=args.command)], sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception:  # a bug: show it so it can be reported
         traceback.print_exc()
         return EXIT_BUG

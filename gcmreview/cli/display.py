@@ -2,7 +2,10 @@
 
 Stage: CLI only. Progress bars (rich) appear only on an interactive terminal and
 never with ``--quiet``; summaries are plain lines so they read the same in a log.
-Text from workbooks is printed as data (rich markup off).
+Text from workbooks is printed as data (rich markup off), and every line goes
+through :func:`say`: control, line and direction characters that came with an
+input (a file or sheet name) show as ``U+XXXX``, so no input can clear the screen
+or print a line of its own.
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ from typing import TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from gcmreview import NO_PROGRESS, BuildResult, Diagnostic, ImportReport, Prepared, display_path
+from gcmreview import NO_PROGRESS, BuildResult, Diagnostic, ImportReport, Prepared, display_path, visible
 from gcmreview import Progress as ProgressHook
 
-__all__ = ["RichProgress", "build_summary", "check_summary", "import_summary", "print_diagnostics", "progress_for"]
+__all__ = ["RichProgress", "build_summary", "check_summary", "import_summary", "print_diagnostics", "progress_for", "say"]
 
 
 class RichProgress:
@@ -51,9 +54,14 @@ def progress_for(quiet: bool) -> ProgressHook:
     return RichProgress() if not quiet and sys.stderr.isatty() else NO_PROGRESS
 
 
+def say(*lines: str, out: TextIO | None = None) -> None:
+    """Print each line, its control, line and direction characters shown as ``U+XXXX`` (on stdout by default)."""
+    for line in lines:
+        print(visible(line), file=out or sys.stdout)
+
+
 def print_diagnostics(diagnostics: Sequence[Diagnostic], out: TextIO) -> None:
-    for d in diagnostics:
-        print(d, file=out)
+    say(*(str(d) for d in diagnostics), out=out)
 
 
 def _counts(diagnostics: Sequence[Diagnostic]) -> tuple[int, int]:

@@ -3,6 +3,8 @@
 Stage: render. Lists the contributors received and missing, every diagnostic with
 its location, the conflicts and how they were decided, everything left out of the
 submission with the reason, the outputs written, and the time each step took.
+Every line shows control, line and direction characters from the inputs (a file
+or sheet name, a value left out) as ``U+XXXX``, so no input can forge a line.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..chars import visible
 from ..config import in_language
 from ..errors import Diagnostic
 from ..submission import Submission
@@ -55,7 +58,7 @@ def render_log(
         lines += ["", "Notes:"] + [f"  {n}" for n in notes]
     lines += ["", "Outputs:"] + [f"  {o.path}{f'  ({o.about})' if o.about else ''}" for o in outputs]
     lines += ["", "Time:"] + [f"  {step:<14} {seconds:6.2f} s" for step, seconds in timings.items()]
-    return "\n".join(lines) + "\n"
+    return "\n".join(visible(line) for line in lines) + "\n"  # text from the inputs can neither break a line nor disguise one
 
 
 def translation_lines(translations: Translations) -> list[str]:

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
 from ..config import ReviewConfig, load_config
+from ..datafiles import character_diagnostics
 from ..errors import Code, Diagnostic, GcmReviewError, Location, nearest, of_severity
 from ..inputs import check_workspace
 from ..workspace import display_path
@@ -122,6 +124,8 @@ def import_translations(
         segment = known.get(unit.id)
         if not unit.target.strip():
             report.empty += 1
+        elif characters := character_diagnostics(unit.target, partial(_unit_location, unit)):
+            report.diagnostics += characters  # the same rule as for a workbook's cells: not stored
         elif segment is None:
             report.unknown.append(unit.id)
             suggestion = nearest(unit.id, known)
@@ -138,6 +142,10 @@ def import_translations(
             empty=report.empty, unchanged=len(report.unchanged),
         ))
     return report
+
+
+def _unit_location(unit: _Incoming, key: str) -> Location:
+    return unit.where
 
 
 def _store_unit(

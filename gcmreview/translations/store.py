@@ -14,13 +14,14 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..config import ReviewConfig
-from ..datafiles import load_json
+from ..datafiles import character_diagnostics, load_json
 from ..errors import Code, Diagnostic, GcmReviewError, Location
 from ..fsutil import atomic_write
 from ..submission import TranslatedText
@@ -79,6 +80,10 @@ def store_path(workspace: Path, lang: str) -> Path:
     if not _LANG_RE.match(lang):
         raise ValueError(f"'{lang}' is not a language code")
     return workspace.joinpath(*STORE_FOLDER, f"{lang}.json")
+
+
+def _store_location(file: str, key: str) -> Location:
+    return Location(file=file, key=key)
 
 
 def _store_display(lang: str) -> str:
@@ -188,6 +193,15 @@ class Translations:
                 if text and found in ("translated", "stale"):
                     out.setdefault(segment.id, {})[lang] = TranslatedText(text=text, status=found)
         return out
+
+    def diagnostics(self) -> list[Diagnostic]:
+        """Every finding about the stores: a character no document may hold (GCM213, at its key in the store), stale translations."""
+        found = []
+        for lang, store in self.stores.items():
+            display = _store_display(lang)
+            data = store.model_dump(mode="json", include={"units"})
+            found += character_diagnostics(data, partial(_store_location, display))
+        return found + self.stale_diagnostics()
 
     def stale_diagnostics(self) -> list[Diagnostic]:
         """A warning (GCM240) at the source cell of every stale translation."""

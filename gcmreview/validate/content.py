@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..chars import bad_characters, codepoint
 from ..config import EMAIL_RE, ReviewConfig
-from ..datafiles import model_strings
+from ..datafiles import character_diagnostics, model_strings
 from ..errors import Code, Diagnostic, SourceMap, nearest
 from ..model import YEARS, Contribution, Identity
 from ..survey import Survey, load_reference
@@ -118,12 +117,11 @@ def _check_references(contribution: Contribution, report: _Report) -> None:
 
 
 def _check_texts(contribution: Contribution, review: ReviewConfig, survey: Survey, report: _Report) -> None:
-    for path, text in model_strings(contribution.model_dump(mode="json")):
+    dump = contribution.model_dump(mode="json")
+    for path, text in model_strings(dump):
         if len(text) > CELL_LIMIT:
             report(Code.TOO_LONG, path, length=f"{len(text):,}")
-        bad = bad_characters(text)
-        if bad:
-            report(Code.BAD_CHARACTER, path, char=", ".join(sorted({codepoint(c) for c in bad})))
+    report.diagnostics += character_diagnostics(dump, report.sources)
     for section in ("answers", "principles"):
         field = "text" if section == "answers" else "explanation"
         for i, item in enumerate(getattr(contribution, section)):

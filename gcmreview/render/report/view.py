@@ -7,7 +7,8 @@ fills ``templates/report.html.j2`` with one view per language, the stylesheet
 (``report.css``) and the language switch script inline, under a
 Content-Security-Policy that allows only those two (by hash). Labels are English
 msgids marked with ``N_`` in :data:`MESSAGES`, extracted into the catalogs and
-shown translated.
+shown translated. Every value printed shows control and direction characters (a
+file or sheet name, a value left out) as ``U+XXXX``, as the terminal and the log do.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from ...chars import visible
 from ...config import in_language
 from ...errors import Code, Diagnostic, Location
 from ...i18n import N_, Translator, translator
@@ -304,6 +306,11 @@ def _csp_hash(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
+def _shown(value: object) -> object:
+    """Every value the page prints: a text's control and direction characters as ``U+XXXX`` (Jinja escapes the rest)."""
+    return visible(value, lines=True) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
 def render_page(facts: ReportFacts, workspace: Path | None, lang: str) -> str:
     """The page from gathered facts, showing ``lang`` first (one of the review's languages)."""
     if lang not in facts.languages:
@@ -316,6 +323,6 @@ def render_page(facts: ReportFacts, workspace: Path | None, lang: str) -> str:
     script = _inline(SCRIPT, "script")
     style = _inline(css, "style")
     csp = f"default-src 'none'; style-src '{_csp_hash(style)}'; script-src '{_csp_hash(script)}'; base-uri 'none'; form-action 'none'"
-    template = jinja_environment(workspace).get_template(TEMPLATE)
+    template = jinja_environment(workspace).overlay(finalize=_shown).get_template(TEMPLATE)
     first = next(v for v in views if v.shown)
     return template.render(facts=facts, views=views, first=first, style=style, script=script, csp=csp)
