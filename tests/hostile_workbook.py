@@ -113,7 +113,7 @@ def shared_string_index(path: Path, sheet: str, marker: str, index: int, entries
     _with_shared_strings(path, list(entries), {part: change})
 
 
-def styles_flood(path: Path, count: int = 250_000) -> None:
+def styles_flood(path: Path, count: int = 160_000) -> None:
     """``count`` cell formats in xl/styles.xml (Excel allows 64,000), with varied number formats and flags so that
     they compress only about 20:1."""
     variants = [
@@ -130,7 +130,7 @@ def styles_flood(path: Path, count: int = 250_000) -> None:
     rewrite_parts(path, {"xl/styles.xml": change})
 
 
-def rows_flood(path: Path, sheet: str, count: int = 350_000, first: int = 2_000) -> None:
+def rows_flood(path: Path, sheet: str, count: int = 120_000, first: int = 2_000) -> None:
     """``count`` empty rows with their own heights below the sheet's table (each row a separate element)."""
     part = sheet_part(path, sheet)
     rows = "".join(f'<row r="{r}" ht="{12 + r % 9}" customHeight="1"/>' for r in range(first, first + count))

@@ -29,12 +29,14 @@ MAX_CELLS = 300_000
 """Most cells (``<c>`` elements) a workbook may hold: a filled one has a few thousand, and
 openpyxl needs seconds and hundreds of MB per million, so more is refused before parsing.
 Also the most shared texts (``<si>``, one per distinct text of a cell)."""
-MAX_ROWS = 300_000
-"""Most rows (``<row>`` elements) a workbook may hold: openpyxl keeps each one's height."""
-MAX_ELEMENTS = 200_000
+MAX_ROWS = 100_000
+"""Most rows (``<row>`` elements) a workbook may hold: openpyxl keeps each one's height (about
+2 s and 80 MB per 100,000); a filled workbook has hundreds."""
+MAX_ELEMENTS = 150_000
 """Most other elements (styles, fonts, number formats, validation and formatting rules, merged
 ranges, tables and their columns, names, ...) in all parts together: a filled workbook has a
-few thousand, and openpyxl needs about a minute and a gigabyte per million styles."""
+few thousand (Excel allows 64,000 cell formats), and openpyxl needs 5 to 7 s and 120 to 170 MB
+per 100,000 styles, fonts or rules."""
 MAX_PARTS = 10_000
 """Most parts (files inside the archive): a filled workbook has a few dozen."""
 
