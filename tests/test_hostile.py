@@ -371,8 +371,8 @@ def test_refused_file_check(case: Refused, refused_files: dict[str, Path], works
                             capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """One line with the code, exit 1, quickly, and openpyxl never asked to parse the file."""
     parsed: list[object] = []
-    load = workbook_reader.load_workbook
-    monkeypatch.setattr(workbook_reader, "load_workbook", lambda *args, **kwargs: parsed.append(args) or load(*args, **kwargs))
+    load = workbook_reader._load
+    monkeypatch.setattr(workbook_reader, "_load", lambda *args, **kwargs: parsed.append(args) or load(*args, **kwargs))
     os.link(refused_files[case.id], workspace / "inputs" / case.name)
     run = run_cli(capsys, sandbox, workspace, "check")
     assert parsed == [], "refused only after openpyxl parsed it"

@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..chars import without_not_xml
+from ..chars import codepoint, not_xml, without_not_xml
 from ..errors import Code, Diagnostic, GcmReviewError, Location
 from ..fsutil import atomic_write_with
 from ..survey.languages import language
@@ -147,9 +147,9 @@ def _xlsx_layout(ws: Worksheet, last: int, lang: str) -> None:
 
 
 def _read_xlsx(path: Path, display: str) -> tuple[list[_Incoming], list[Diagnostic]]:
-    wb, problems = open_workbook(path, display)
+    wb, opened = open_workbook(path, display)  # opened: cells whose text is missing, pictures not read
     if wb is None:
-        raise GcmReviewError(problems)
+        raise GcmReviewError(opened)
     sheet = wb.find_table(XLSX_TABLE)
     if sheet is None:
         raise _file_error(display, f"it is an Excel workbook without a '{XLSX_TABLE}' table")
@@ -161,7 +161,7 @@ def _read_xlsx(path: Path, display: str) -> tuple[list[_Incoming], list[Diagnost
     if not lang:
         raise _file_error(display, f"its sheet {sheet} has no '{TARGET_LABEL}' cell above the table")
     units: list[_Incoming] = []
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Diagnostic] = list(opened)
     for row in table.rows:
         unit = _xlsx_unit(row, lang, Location(display, sheet), diagnostics)
         if unit is not None:
@@ -185,10 +185,24 @@ def _cell_text(cell: RawCell | None) -> str:
     return unguard_cell(cell.value if isinstance(cell.value, str) else str(cell.value))
 
 
+def _not_storable(row: Mapping[str, RawCell], sheet: Location, diagnostics: list[Diagnostic]) -> bool:
+    """Whether a text of the row holds a character no store or document can hold (a lone surrogate, a control
+    character written as ``_xHHHH_``); each such cell is reported (GCM213)."""
+    found = False
+    for header in ("Segment", "Source", "Translation"):
+        cell = row.get(header)
+        bad = not_xml(_cell_text(cell))
+        if cell is not None and bad:
+            chars = ", ".join(sorted({codepoint(c) for c in bad}))
+            diagnostics.append(Diagnostic.make(Code.BAD_CHARACTER, Location(sheet.file, sheet.sheet, cell.coordinate), char=chars))
+            found = True
+    return found
+
+
 def _xlsx_unit(row: Mapping[str, RawCell], lang: str, sheet: Location, diagnostics: list[Diagnostic]) -> _Incoming | None:
     segment_id = _cell_text(row.get("Segment")).strip()
     translation = row["Translation"]
-    if not segment_id:
+    if not segment_id or _not_storable(row, sheet, diagnostics):
         return None
     where = Location(sheet.file, sheet.sheet, translation.coordinate, key=segment_id)
     if translation.formula:

@@ -58,8 +58,8 @@ def read_contribution(path: Path, review: ReviewConfig, survey: Survey, display:
         return ReadResult(display, None, sources, problems)
     about = CellParser(display, IDENTITY_SHEET)
     identity, fatal = read_identity(wb, review, survey, about, sources)
-    if identity is None:
-        return ReadResult(display, None, sources, fatal)
+    if identity is None:  # the damaged cells the reader found may be why
+        return ReadResult(display, None, sources, [d for d in problems if d.severity == "error"] + fatal)
     diagnostics = problems + about.diagnostics  # problems: warnings about a readable file (pictures)
     left_out = _drawings_left_out(problems) + about.left_out
     sections: dict[str, list[Any]] = {}

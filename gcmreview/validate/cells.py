@@ -65,6 +65,23 @@ class CellParser:
             self.drop(cell, "outside the table")
             self.attachments(cell)
 
+    def report_unread_columns(self, table: RawTable, known: set[str]) -> None:
+        """Report the table's columns that are not read (a header repeated, unknown or missing) and list what they hold as
+        left out; a column repeating a header is reported even when empty."""
+        unread = [(c.header, c.first, c.cells) for c in table.repeated]
+        for header in [h for h in table.headers if h not in known and h]:
+            cells = [row[header] for row in table.rows if not row[header].empty]
+            unread.append((table.header_cells[header], None, cells))
+        for head, first, cells in unread:
+            header = as_text(head.value or "")
+            if first is not None:
+                self.problem(Code.REPEATED_COLUMN, head, header=header, table=table.name, first=first.coordinate)
+            elif cells:
+                self.problem(Code.UNREAD_COLUMN, head, header=header, table=table.name, count=len(cells))
+            for cell in cells:
+                self.drop(cell, f"in column '{header[:40]}' ({head.coordinate}), which is not read")
+                self.attachments(cell)
+
     def attachments(self, cell: RawCell) -> None:
         """A hyperlink or a note on the cell is not read: each is reported and listed as left out."""
         if cell.link and cell.link not in as_text(cell.value or ""):

@@ -39,11 +39,14 @@ def read_section(
 ) -> tuple[list[Any], list[Diagnostic], list[LeftOutEntry]]:
     """The model items of one table's rows, the problems found, and what was left out."""
     columns = spec.expand(review.languages)
-    table, problems = wb.table(spec.sheet, spec.name, [c.header for c in columns])
+    table, problems = wb.table(spec.sheet, spec.name, [c.header for c in columns], HEADER_ROW)
+    if table is not None:
+        table.outside = [cell for cell in table.outside if not _template_text(cell, table, columns)]
     if table is None or problems:  # without all its columns a row cannot be read reliably
         return [], problems, _unread(wb, spec, columns, table)
     parser = CellParser(wb.display, spec.sheet)
     parser.report_outside(table)
+    parser.report_unread_columns(table, {c.header for c in columns})
     items: list[Any] = []
     for row in table.rows:
         data = _row_data(parser, columns, row)
@@ -68,6 +71,14 @@ def _add_sources(sources: SourceMap, parser: CellParser, path: str, columns: tup
             sources.add(f"{path}.{col.field}", parser.where(row[col.header]))
 
 
+def _template_text(cell: RawCell, table: RawTable, columns: tuple[Column, ...]) -> bool:
+    """Whether a cell above a table that moved down holds the template's text: a locked column's, or a header."""
+    if cell.row >= table.header_row or cell.column > len(columns):
+        return False
+    col = columns[cell.column - 1]
+    return col.locked or cell.value == col.header
+
+
 def _unread(wb: RawWorkbook, spec: TableSpec, columns: tuple[Column, ...], table: RawTable | None) -> list[LeftOutEntry]:
     """What a contributor wrote in a table that could not be read (missing, or a header renamed).
 
@@ -81,7 +92,7 @@ def _unread(wb: RawWorkbook, spec: TableSpec, columns: tuple[Column, ...], table
             for header, cell in row.items():
                 if header not in locked:
                     parser.drop(cell, reason)
-        for cell in table.outside:
+        for cell in table.outside + [c for column in table.repeated for c in column.cells]:
             parser.drop(cell, reason)
     elif spec.sheet in wb.sheet_names:
         for cell in wb.stored_cells(spec.sheet):

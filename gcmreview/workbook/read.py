@@ -19,15 +19,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import Code, Diagnostic, Location, nearest
 from .safety import MAX_UNCOMPRESSED, refusal
+from .tables import table_problems
+from .xmlscan import strip_elements
 
-__all__ = ["MAX_TABLE_ROWS", "RawCell", "RawTable", "RawWorkbook", "open_workbook"]
+__all__ = ["MAX_TABLE_ROWS", "RawCell", "RawColumn", "RawTable", "RawWorkbook", "open_workbook"]
 
 MAX_TABLE_ROWS = 5_000
 """Most rows a table may have (a ministry reports tens of actions, not thousands)."""
@@ -65,8 +67,23 @@ class RawTable:
     header_row: int
     """The sheet row of the table's headers (its first row)."""
     rows: list[dict[str, RawCell]] = field(default_factory=list)
+    """Each row's cells by header; a header that repeats is read in its first column only."""
     outside: list[RawCell] = field(default_factory=list)
-    """Non-empty cells from the header row down but outside the table: not read, so reported."""
+    """Non-empty cells outside the table, from its header row (or the row asked for, if above) down."""
+    header_cells: dict[str, RawCell] = field(default_factory=dict)
+    """The header cell of each column read (the first with its header)."""
+    repeated: list[RawColumn] = field(default_factory=list)
+    """The columns whose header an earlier column has, or that have no header: not read by header."""
+
+
+@dataclass(frozen=True)
+class RawColumn:
+    """A column of a table that is not read: its header cell, the column read instead, and its non-empty cells."""
+
+    header: RawCell
+    first: RawCell | None
+    """The header cell of the earlier column with the same header (None when this one has no header)."""
+    cells: list[RawCell]
 
 
 class RawWorkbook:
@@ -86,12 +103,15 @@ class RawWorkbook:
         """The name of the first worksheet that holds a table called ``name``, or None."""
         return next((str(ws.title) for ws in self._workbook.worksheets if name in ws.tables), None)
 
-    def table(self, sheet: str, name: str, expected_headers: list[str]) -> tuple[RawTable | None, list[Diagnostic]]:
+    def table(
+        self, sheet: str, name: str, expected_headers: list[str], first_row: int | None = None
+    ) -> tuple[RawTable | None, list[Diagnostic]]:
         """The rows of table ``name`` on ``sheet``; diagnostics for a missing sheet, table or header.
 
         Without a table there is one diagnostic: the sheet or the table is missing, its range is
         not valid, or it is too large to be a contributor's. A table is returned with a diagnostic
-        for each of ``expected_headers`` it lacks.
+        for each of ``expected_headers`` it lacks. Its :attr:`~RawTable.outside` cells start at
+        ``first_row`` when the table has moved below it (the template's header row, say).
         """
         where = Location(file=self.display, sheet=sheet)
         if sheet not in self._workbook.sheetnames:  # every sheet's name, chart sheets' too
@@ -101,7 +121,7 @@ class RawWorkbook:
         bounds, problems = _table_bounds(ws, name, where)
         if bounds is None:
             return None, problems
-        return _read_table(ws, name, bounds, expected_headers, where)
+        return _read_table(ws, name, bounds, expected_headers, where, first_row)
 
     def stored_cells(self, sheet: str) -> list[RawCell]:
         """The cells worksheet ``sheet`` (one of :attr:`sheet_names`) holds, in sheet order, row by row.
@@ -132,6 +152,9 @@ def open_workbook(path: Path, display: str) -> tuple[RawWorkbook | None, list[Di
     problem = refusal(data, display)
     if problem is not None:
         return None, [problem]
+    tables = table_problems(data, display)
+    if tables:
+        return None, tables
     notes: list[Diagnostic] = []
     try:
         data, drawings = _simplified(data)
@@ -139,19 +162,60 @@ def open_workbook(path: Path, display: str) -> tuple[RawWorkbook | None, list[Di
             notes.append(Diagnostic.make(Code.PICTURES, Location(file=display), count=drawings))
         wb = _load(data)
     except Exception as exc:  # openpyxl raises many types on damaged files
-        detail = " ".join(f"{type(exc).__name__}: {exc}".split()).rstrip(":")[:200]  # one line
+        cause = exc.__cause__ or exc  # openpyxl wraps the error in one that blames "invalid XML"
+        detail = " ".join(f"{type(cause).__name__}: {cause}".split()).rstrip(":")[:200]  # one line
         return None, [Diagnostic.make(Code.CORRUPT, Location(file=display), detail=detail)]
-    return RawWorkbook(wb, display), notes
+    return RawWorkbook(wb, display), _missing_texts(wb, display) + notes
+
+
+class _MissingText(str):
+    """The value of a cell whose shared-string index names no entry of the table (a damaged or forged file)."""
+
+    number: int
+
+
+class _SharedStrings(list[Any]):
+    """The shared-string table, refusing indexes outside it: a list would read -1 as the last entry."""
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, int) and not 0 <= index < len(self):
+            missing = _MissingText("")
+            missing.number = index
+            return missing
+        return super().__getitem__(index)
+
+
+class _Reader(ExcelReader):  # type: ignore[misc]
+    """openpyxl's reader, with a shared-string table that marks what it does not hold."""
+
+    shared_strings: list[Any]
+
+    def read_strings(self) -> None:
+        super().read_strings()
+        self.shared_strings = _SharedStrings(self.shared_strings)
 
 
 def _load(data: bytes) -> Workbook:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return load_workbook(io.BytesIO(data), data_only=False, keep_links=False, keep_vba=False)
+        reader = _Reader(io.BytesIO(data), read_only=False, keep_vba=False, data_only=False, keep_links=False)
+        reader.read()
+        return reader.wb
 
 
-_MERGES_RE = re.compile(rb"<(?:\w+:)?mergeCells\b(?:[^>]*/>|.*?</(?:\w+:)?mergeCells>)", re.DOTALL)
-_DRAWING_RE = re.compile(rb"<(?:\w+:)?drawing\b[^>]*/>")
+def _missing_texts(wb: Workbook, display: str) -> list[Diagnostic]:
+    """An error at each cell whose shared text is not in the workbook; the cell is then read as empty."""
+    found = []
+    for ws in wb.worksheets:
+        for (row, col), cell in _stored(ws):
+            if isinstance(cell._value, _MissingText):
+                where = Location(display, str(ws.title), f"{get_column_letter(col)}{row}")
+                found.append(Diagnostic.make(Code.MISSING_TEXT, where, index=cell._value.number))
+                cell._value = None
+    return found
+
+
+_TAKEN_OUT = frozenset({b"mergeCells", b"drawing"})
 _SHEET_PART = re.compile(r"xl/(?:worksheets|chartsheets)/[^/]+\.xml")
 
 
@@ -162,19 +226,26 @@ def _simplified(data: bytes) -> tuple[bytes, int]:
     ("keep the contents of the hidden cells"); without the merge that text is read like
     any other. A drawing holds pictures, charts and shapes, none of which are read, and
     a picture can be linked to a file outside the workbook. The archive is unchanged
-    (and not copied) when there is nothing to take out.
+    (and not copied) when there is nothing to take out. The parts are scanned in linear
+    time (:func:`~gcmreview.workbook.xmlscan.strip_elements`), whatever they hold.
     """
     with zipfile.ZipFile(io.BytesIO(data)) as src:
-        sheets = {info.filename: src.read(info) for info in src.infolist() if _SHEET_PART.fullmatch(info.filename)}
-        changed = {name: part for name, part in sheets.items() if b"mergeCells" in part or _DRAWING_RE.search(part)}
+        changed: dict[str, bytes] = {}
+        drawings = 0
+        for info in src.infolist():
+            if _SHEET_PART.fullmatch(info.filename):
+                part = src.read(info)
+                if any(name in part for name in _TAKEN_OUT):
+                    stripped, removed = strip_elements(part, _TAKEN_OUT)
+                    if removed:
+                        changed[info.filename], drawings = stripped, drawings + removed[b"drawing"]
         if not changed:
             return data, 0
-        drawings = sum(len(_DRAWING_RE.findall(part)) for part in changed.values())
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
             for info in src.infolist():
-                part = changed.get(info.filename)
-                dst.writestr(info, _DRAWING_RE.sub(b"", _MERGES_RE.sub(b"", part)) if part is not None else src.read(info))
+                new = changed.get(info.filename)
+                dst.writestr(info, new if new is not None else src.read(info))
     return out.getvalue(), drawings
 
 
@@ -214,8 +285,7 @@ def _table_bounds(ws: Worksheet, name: str, where: Location) -> tuple[Bounds | N
     ref = ws.tables[name].ref
     bounds = _bounds(ref)
     if bounds is None:
-        detail = f"table '{name}' covers no valid range of cells ({ref!r})"
-        return None, [Diagnostic.make(Code.CORRUPT, where, detail=detail)]
+        return None, [Diagnostic.make(Code.TABLE_RANGE, where, table=name, ref=str(ref)[:60])]
     min_col, min_row, max_col, max_row = bounds
     if (max_row - min_row) > MAX_TABLE_ROWS or (max_col - min_col) > 64:
         at = Location(file=where.file, sheet=where.sheet, cell=ref.split(":")[0])
@@ -224,12 +294,11 @@ def _table_bounds(ws: Worksheet, name: str, where: Location) -> tuple[Bounds | N
 
 
 def _read_table(
-    ws: Worksheet, name: str, bounds: Bounds, expected: list[str], where: Location
+    ws: Worksheet, name: str, bounds: Bounds, expected: list[str], where: Location, first_row: int | None
 ) -> tuple[RawTable, list[Diagnostic]]:
     """The table's rows by header, and a diagnostic for each expected header it lacks."""
     min_col, min_row, max_col, max_row = bounds
-    columns = range(min_col, max_col + 1)
-    header_cells = [_at(ws, min_row, col) for col in columns]
+    header_cells = [_at(ws, min_row, col) for col in range(min_col, max_col + 1)]
     headers = [str(c.value) if c.value is not None else "" for c in header_cells]
     diagnostics = [
         Diagnostic.make(
@@ -243,9 +312,18 @@ def _read_table(
         if header not in headers
     ]
     raw = RawTable(where.sheet, name, headers, min_row)
+    firsts = raw.header_cells
+    repeated: dict[int, tuple[RawCell, RawCell | None]] = {}
+    for header, cell in zip(headers, header_cells, strict=True):
+        if header and header not in firsts:
+            firsts[header] = cell
+        else:
+            repeated[cell.column] = (cell, firsts.get(header))
+    below = _stored_cells(ws, (min_col, min_row + 1, max_col, max_row), set(repeated))
+    raw.repeated = [RawColumn(head, first, below.get(col, [])) for col, (head, first) in repeated.items()]
     for row in range(min_row + 1, max_row + 1):
-        raw.rows.append({h: _at(ws, row, col) for h, col in zip(headers, columns, strict=True) if h})
-    raw.outside = _outside(ws, bounds)
+        raw.rows.append({h: _at(ws, row, cell.column) for h, cell in firsts.items()})
+    raw.outside = _outside(ws, bounds, min(min_row, first_row or min_row))
     return raw, diagnostics
 
 
@@ -270,12 +348,22 @@ def _bounds(ref: Any) -> Bounds | None:
     return min_col, min_row, max_col, max_row
 
 
-def _outside(ws: Worksheet, bounds: Bounds) -> list[RawCell]:
-    """Cells with content from the header row (the table's first) down that lie outside the table's range."""
+def _stored_cells(ws: Worksheet, bounds: Bounds, columns: set[int]) -> dict[int, list[RawCell]]:
+    """The non-empty cells of ``columns`` within ``bounds``, by column, in sheet order (no cell created)."""
+    _, min_row, _, max_row = bounds
+    found: dict[int, list[RawCell]] = {}
+    for (row, col), cell in _stored(ws) if columns else ():
+        if col in columns and min_row <= row <= max_row and not (raw := _cell(cell)).empty:
+            found.setdefault(col, []).append(raw)
+    return found
+
+
+def _outside(ws: Worksheet, bounds: Bounds, first_row: int) -> list[RawCell]:
+    """Cells with content from ``first_row`` down that lie outside the table's range."""
     min_col, min_row, max_col, max_row = bounds
     found = []
     for (row, col), cell in _stored(ws):
         inside = min_col <= col <= max_col and min_row <= row <= max_row
-        if row >= min_row and not inside and cell.value is not None and str(cell.value).strip():
+        if row >= first_row and not inside and cell.value is not None and str(cell.value).strip():
             found.append(_cell(cell))
     return found
