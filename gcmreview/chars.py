@@ -20,6 +20,11 @@ every message that quotes what a contributor typed.
   Unicode's default-ignorable characters (joiners, variation selectors, emoji tag
   characters), which text engines show as nothing. Only the others need a glyph
   from a font (:func:`drawn`).
+* A few of these the PDF's layout engine (WeasyPrint, Pango, HarfBuzz) does not lay
+  out as meant but draws as an empty box: DEL and the C1 controls, U+2028 LINE
+  SEPARATOR, the Hangul fillers, U+180F, the interlinear annotation characters and
+  some format characters (:func:`not_laid_out`).
+* A message quotes a character with the words around it (:func:`around`).
 """
 
 from __future__ import annotations
@@ -28,8 +33,8 @@ import contextlib
 import re
 import unicodedata
 
-__all__ = ["ALLOWED_TEXT_PATTERN", "bad_characters", "codepoint", "codepoints", "described", "drawn", "file_name", "not_xml", "printable",
-           "visible", "without_not_xml"]
+__all__ = ["ALLOWED_TEXT_PATTERN", "around", "bad_characters", "codepoint", "codepoints", "described", "drawn", "file_name",
+           "not_laid_out", "not_xml", "printable", "visible", "without_not_xml"]
 
 _NOT_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
 _DIRECTION = "\u202a-\u202e\u2066-\u2069"
@@ -42,6 +47,10 @@ _IGNORABLE_RE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u
                            "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
                            "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
 _NEVER_DRAWN = frozenset({"Cc", "Cs", "Zl", "Zp"})
+# What WeasyPrint 70 (Pango 1.50, HarfBuzz 6) draws as an empty box although no font is to draw it, measured by
+# rendering every control, separator, format and default-ignorable character (tests/test_hostile_checkbuild.py).
+_NOT_LAID_OUT_RE = re.compile("[\x7f-\x9f\u115f\u1160\u180f\u2028\u3164\uffa0\ufff9-\ufffb\U000110bd\U000110cd"
+                              "\U0001bca0-\U0001bca3]")
 
 
 def _escaped(ranges: str) -> str:
@@ -72,6 +81,16 @@ def described(char: str) -> str:
 def drawn(char: str) -> bool:
     """Whether a text engine draws the character with a glyph (so a font must have it)."""
     return unicodedata.category(char) not in _NEVER_DRAWN and not _IGNORABLE_RE.match(char) and not _BAD_RE.match(char)
+
+
+def not_laid_out(text: str) -> list[str]:
+    """The characters of ``text`` the PDF would show as an empty box though they are not meant to be drawn, each once."""
+    return list(dict.fromkeys(_NOT_LAID_OUT_RE.findall(text)))
+
+
+def around(text: str, start: int, length: int) -> str:
+    """The words around ``text[start:start + length]``, for a message: spaces squeezed, without break opportunities."""
+    return re.sub(r"\s+", " ", text[max(0, start - 30) : start + length + 30]).replace("\u200b", "").strip()
 
 
 def visible(text: str, *, lines: bool = False) -> str:

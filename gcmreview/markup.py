@@ -16,7 +16,7 @@ from typing import Literal
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .text import CITATION_RE
+from .text import citation_matches
 
 __all__ = ["Span", "TextBlock", "parse"]
 
@@ -88,7 +88,7 @@ def _cited(text: str, bold: bool, italic: bool) -> list[Span]:
     """Split text around ``[@key]`` citations."""
     out: list[Span] = []
     pos = 0
-    for match in CITATION_RE.finditer(text):
+    for match in citation_matches(text):
         if match.start() > pos:
             out.append(Span(text[pos : match.start()], bold, italic))
         out.append(Span(cite=match.group(1)))

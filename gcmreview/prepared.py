@@ -4,7 +4,8 @@ Stage: read + check -> consolidate. :func:`prepare` is the first half of every
 build and of ``gcmreview check``: read and validate every workbook, read the
 translation stores once, consolidate, and collect every finding (workbook
 problems, consolidation conflicts, stale translations, characters in the
-translation stores that no document may hold) in one list.
+translation stores that no document may hold, translations and settings the PDF
+cannot show as written) in one list.
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import Cache
+from .config import CONFIG_NAME
 from .consolidate import consolidate
-from .errors import Diagnostic, of_severity
+from .datafiles import model_strings
+from .errors import Diagnostic, Location, of_severity
 from .inputs import CheckResult, check_workspace
 from .model import Contribution
 from .progress import NO_PROGRESS, Clock, Progress
+from .showable import font_diagnostics, text_diagnostics, translation_diagnostics
 from .submission import Submission
 from .translations import Translations
+from .translations.store import unit_location
 
 __all__ = ["Prepared", "prepare"]
 
@@ -61,6 +66,21 @@ class Prepared:
         """No errors (and, if ``strict``, no warnings)."""
         return not self.errors and not (strict and self.warnings)
 
+    def translation_texts(self) -> list[tuple[Location, str, str, str]]:
+        """Every stored translation the submission uses: (where in its store, segment id, language, text)."""
+        return [(unit_location(lang, segment), segment, lang, translated.text)
+                for segment, by_lang in self.submission.translations.items() for lang, translated in by_lang.items()]
+
+    def setting_texts(self) -> list[tuple[Location, str]]:
+        """Every text of ``review.toml`` (the country, the contact, the contributors' and institutions' names), where it is."""
+        return [(Location(file=f"inputs/{CONFIG_NAME}", key=path), text) for path, text in model_strings(self.check.review.model_dump())]
+
+    def unshown(self) -> list[Diagnostic]:
+        """What the PDF cannot show as written in the translations and settings (the workbooks' cells are checked as read),
+        and the review languages whose font is not installed."""
+        settings = [d for where, text in self.setting_texts() for d in text_diagnostics(text, where)]
+        return font_diagnostics(self.check.review.languages) + settings + translation_diagnostics(self.translation_texts())
+
 
 def prepare(workspace: Path, progress: Progress = NO_PROGRESS, cache: Cache | None = None, clock: Clock | None = None) -> Prepared:
     """Read, check and consolidate a workspace (GcmReviewError only if review.toml is unusable).
@@ -74,6 +94,7 @@ def prepare(workspace: Path, progress: Progress = NO_PROGRESS, cache: Cache | No
     translations = Translations.load(checked)
     submission, found = consolidate(checked.review, checked.survey, checked.results, translations.resolved())
     prepared = Prepared(checked, translations, submission, checked.diagnostics + found + translations.diagnostics())
+    prepared.diagnostics += prepared.unshown()
     if clock is not None:
         clock.lap("consolidate")
     return prepared

@@ -1,29 +1,38 @@
-"""Plain-text helpers shared by the stages: word counts and citations.
+"""Plain-text helpers shared by the stages: word counts, and citations and reference keys.
 
 Word counts use ICU's dictionary-based word segmentation, so Khmer, Lao, Myanmar
 and Thai (written without spaces between words) are counted as words, not as
 space-separated phrases.
+
+A reference key (:func:`is_reference_key`) is letters and digits of any script,
+with their combining signs (a Khmer vowel sign or subscript), and ``_ : . -``,
+starting with a letter or digit: ``iom2019``, ``ស្ថិតិ២០២០``, ``ສະຖິຕິ2020``. The
+References sheet refuses other keys (GCM237); ``[@key]`` in a text is a citation
+exactly when ``key`` is one (:func:`citations`, :func:`citation_matches`).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 
 import icu
 
 __all__ = [
     "CELL_LIMIT",
-    "CITATION_RE",
+    "citation_matches",
     "citations",
+    "is_reference_key",
     "word_count",
 ]
 
 CELL_LIMIT = 32_767
 """Most characters a spreadsheet cell can hold."""
 
-CITATION_RE = re.compile(r"\[@([A-Za-z0-9][A-Za-z0-9_:.\-]*)\]")
-"""An inline citation of a reference key, e.g. ``[@iom2019]``."""
+_CITATION_RE = re.compile(r"\[@([^\s\[\]]+)\]")
+"""What may be an inline citation, e.g. ``[@iom2019]``: it is one if its key is a reference key."""
+_KEY_SIGNS = frozenset("_:.-")
 
 @cache
 def _word_iterator(lang: str) -> icu.BreakIterator:
@@ -43,6 +52,18 @@ def word_count(text: str, lang: str = "en") -> int:
     return count
 
 
+def is_reference_key(key: str) -> bool:
+    """Whether ``key`` can be cited as ``[@key]``: letters, combining signs and digits of any script and
+    ``_ : . -``, the first a letter or digit."""
+    return bool(key) and unicodedata.category(key[0])[0] in "LN" and all(
+        c in _KEY_SIGNS or unicodedata.category(c)[0] in "LMN" for c in key)
+
+
+def citation_matches(text: str) -> list[re.Match[str]]:
+    """The inline citations of ``text``, in order: ``[@key]`` with a reference key (``group(1)``)."""
+    return [m for m in _CITATION_RE.finditer(text) if is_reference_key(m.group(1))]
+
+
 def citations(text: str) -> list[str]:
     """Reference keys cited in ``text``, in order of appearance (with repeats)."""
-    return CITATION_RE.findall(text)
+    return [m.group(1) for m in citation_matches(text)]

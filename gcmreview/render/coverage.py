@@ -5,7 +5,7 @@ has as an empty box (and the build would stop with GCM500); Word shows one too o
 machine with the same fonts. :func:`with_placeholders` looks at every text the
 documents show (the workbooks' cells, the translation stores, ``review.toml``) with
 fontconfig's coverage of every installed font, the fonts WeasyPrint falls back on
-(:func:`installed_coverage`), puts :data:`PLACEHOLDER` where such a character was,
+(:func:`gcmreview.fonts.installed_coverage`), puts :data:`PLACEHOLDER` where such a character was,
 in the submission the DOCX and the PDF are laid out from, and warns (GCM504) at each
 cell holding one. ``submission.json`` keeps the text as written.
 
@@ -18,23 +18,16 @@ taken for text-style symbols such as U+2764 and for the spaces after them.
 
 from __future__ import annotations
 
-import bisect
-import shutil
-import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cache
 
-from ..chars import described, drawn
-from ..config import CONFIG_NAME
+from ..chars import around, described
 from ..datafiles import map_strings, model_strings
 from ..errors import Code, Diagnostic, Location
+from ..fonts import unshowable
 from ..prepared import Prepared
 from ..submission import Submission
-from ..translations.store import STORE_FOLDER
-from .glyphs import around
 
-__all__ = ["PLACEHOLDER", "Coverage", "installed_coverage", "placeholders", "unshowable", "with_placeholders"]
+__all__ = ["PLACEHOLDER", "placeholders", "with_placeholders"]
 
 PLACEHOLDER = "\ufffd"
 """What the documents show for a character no font has: U+FFFD REPLACEMENT CHARACTER, Unicode's
@@ -47,61 +40,6 @@ KEEP = frozenset({"url"})
 
 SHOWN_AT_MOST = 5
 """Characters a warning names one by one; it counts the rest."""
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """The code points some font has, as sorted, disjoint ranges (``starts[i]`` to ``ends[i]``)."""
-
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
-
-    def __contains__(self, char: object) -> bool:
-        if not isinstance(char, str) or len(char) != 1:
-            return False
-        index = bisect.bisect_right(self.starts, ord(char)) - 1
-        return index >= 0 and ord(char) <= self.ends[index]
-
-    @classmethod
-    def parse(cls, charsets: str) -> Coverage:
-        """The union of fontconfig charsets, each a line of hex code points and ranges (``20-7e a0 …``)."""
-        ranges = sorted(_ranges(charsets))
-        merged: list[list[int]] = []
-        for start, end in ranges:
-            if merged and start <= merged[-1][1] + 1:
-                merged[-1][1] = max(merged[-1][1], end)
-            else:
-                merged.append([start, end])
-        return cls(tuple(r[0] for r in merged), tuple(r[1] for r in merged))
-
-
-def _ranges(charsets: str) -> Iterator[tuple[int, int]]:
-    for token in charsets.split():
-        first, _, last = token.partition("-")
-        try:
-            yield int(first, 16), int(last or first, 16)
-        except ValueError:
-            continue
-
-
-@cache
-def installed_coverage() -> Coverage | None:
-    """Every character some installed font has, as fontconfig (and so WeasyPrint) knows it; None without fontconfig."""
-    if shutil.which("fc-list") is None:
-        return None
-    result = subprocess.run(["fc-list", "--format", "%{charset}\n"], capture_output=True, text=True, check=False)
-    return Coverage.parse(result.stdout) if result.returncode == 0 and result.stdout.strip() else None
-
-
-@cache
-def _unshowable(char: str) -> bool:
-    coverage = installed_coverage()
-    return coverage is not None and drawn(char) and char not in coverage
-
-
-def unshowable(text: str) -> list[str]:
-    """The characters of ``text`` that need a glyph and that no installed font has, each once, in order."""
-    return [c for c in dict.fromkeys(text) if _unshowable(c)]
 
 
 def placeholders(text: str) -> str:
@@ -128,11 +66,8 @@ def _texts(prepared: Prepared) -> Iterator[tuple[Location, str]]:
         if result.contribution is not None and result.file in used:
             for path, text in model_strings(result.contribution.model_dump(exclude={"references": {"__all__": {"url"}}})):
                 yield result.sources(path), text
-    for segment, by_lang in prepared.submission.translations.items():
-        for lang, translation in by_lang.items():
-            yield Location(file="/".join((*STORE_FOLDER, f"{lang}.json")), key=f"units.{segment}.text"), translation.text
-    for path, text in model_strings(prepared.check.review.model_dump()):
-        yield Location(file=f"inputs/{CONFIG_NAME}", key=path), text
+    yield from ((where, text) for where, _, _, text in prepared.translation_texts())
+    yield from prepared.setting_texts()
 
 
 def _warning(where: Location, text: str, missing: list[str]) -> Diagnostic:

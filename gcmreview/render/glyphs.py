@@ -6,7 +6,10 @@ with a dotted circle (a vowel sign without its consonant, signs in the wrong ord
 or a character that font lacks, it does not report at all. :func:`glyph_problems`
 shapes every Khmer, Lao, Myanmar or Thai stretch of the page with HarfBuzz in the font
 the page's ``:lang()`` rules name for its language and locates each problem by question
-and contributor; :class:`GlyphError` carries them as diagnostics GCM500-503.
+and contributor; :class:`GlyphError` carries them as diagnostics GCM500-503. It is
+the safety net: ``check`` finds all of these first, at their cell, translation unit or
+setting (:mod:`gcmreview.showable`, GCM503, GCM505-509), so a build that passed it
+should never stop here.
 """
 
 from __future__ import annotations
@@ -19,12 +22,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Literal
 
-from ..chars import codepoints
+from ..chars import around, codepoints
 from ..errors import Code, Diagnostic, GcmReviewError, Location
+from ..fonts import ShapingProblem, font_file, script_runs, shaping_problems
 from ..survey.languages import language, languages
-from .scripts import ZWSP, ShapingProblem, font_file, script_runs, shaping_problems
+from .scripts import ZWSP
 
-__all__ = ["NOTDEF", "GlyphError", "GlyphProblem", "around", "glyph_problems"]
+__all__ = ["NOTDEF", "GlyphError", "GlyphProblem", "glyph_problems"]
 
 NOTDEF = ".notdef glyph rendered"
 """The start of WeasyPrint's warning for a character no installed font has (drawn as an empty box)."""
@@ -117,11 +121,6 @@ class _Texts(HTMLParser):
         if not self.skipping and data.strip():
             question, contributor = self.stack[-1][1:] if self.stack else ("", "")
             self.texts.append((data, question, contributor))
-
-
-def around(text: str, start: int, length: int) -> str:
-    """The words around ``text[start:start + length]``, without break opportunities."""
-    return re.sub(r"\s+", " ", text[max(0, start - 30) : start + length + 30]).replace(ZWSP, "").strip()
 
 
 def glyph_problems(html: str, notdef: Sequence[str] = ()) -> list[GlyphProblem]:

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from ..cache import Cache, code_digest, digest
 from ..errors import Diagnostic
+from ..fonts import font_file
 from ..parallel import in_workers
 from ..progress import Progress
 from ..submission import Submission
@@ -33,7 +34,6 @@ from .docx import render_bilingual_docx, render_docx
 from .glyphs import GlyphError
 from .html import render_bilingual_html, render_html
 from .pdf import render_pdf, setup_render_worker
-from .scripts import font_file
 from .templates import find_template, template_dirs
 
 __all__ = ["RENDERERS", "RENDERING", "RenderJob", "RenderPlan", "Rendered", "output_stem", "plan_renders", "render_all"]

@@ -1,4 +1,4 @@
-"""Scripts without spaces and their fonts: line-break opportunities and glyph coverage.
+"""Scripts without spaces: line-break opportunities.
 
 Stage: render (HTML/PDF only; Word breaks these scripts by itself, so the DOCX
 path never calls this). Khmer, Lao, Myanmar and Thai put no spaces between words,
@@ -6,48 +6,31 @@ and WeasyPrint does not find line breaks inside such text, so a paragraph runs o
 the page. :func:`add_break_opportunities` inserts U+200B ZERO WIDTH SPACE at ICU's
 dictionary-based line-break boundaries, only where ICU's grapheme boundaries
 agree and never after a stacking sign (Khmer coeng, Myanmar virama), so no
-cluster is ever split. :func:`shaping_problems` shapes text with HarfBuzz in the
-font a language uses and reports characters the font cannot show (``.notdef``)
-or sequences it can only show with a dotted circle (U+25CC), which WeasyPrint
-does not log.
+cluster is ever split. The fonts and HarfBuzz shaping (:func:`font_file`,
+:func:`script_runs`, :func:`shaping_problems`) live in :mod:`gcmreview.fonts`,
+shared with validation.
 """
 
 from __future__ import annotations
 
-import re
-import shutil
-import subprocess
-from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
-from typing import Literal
 
 import icu
-import uharfbuzz as hb
 
-from ..survey.languages import Language, language, language_for_script, languages
+from ..survey.languages import Language, language, language_for_script
 
 __all__ = [
     "ZWSP",
-    "ShapingProblem",
     "add_break_opportunities",
     "break_all",
-    "font_file",
     "needs_breaks",
-    "script_runs",
-    "shaping_problems",
 ]
 
 ZWSP = "\u200b"
-DOTTED_CIRCLE = 0x25CC
 # Signs that make the next consonant a subscript (stacked) one: a break after them splits a cluster.
 _STACKERS = frozenset("\u17d2\u1039\u1a60")
 # Myanmar virama and asat: the consonant before them closes the syllable before it, so no break before that consonant.
 _KILLERS = frozenset("\u1039\u103a")
-# Invisible characters that belong to the text around them (joiners, zero-width spaces).
-_JOINING = frozenset("\u200b\u200c\u200d\u2060")
-# ISO 15924 tags HarfBuzz wants, by the script names of languages.toml.
-_ISO15924 = {"Khmer": "Khmr", "Lao": "Laoo", "Myanmar": "Mymr", "Thai": "Thai", "Latin": "Latn"}
 _NO_SPACES = frozenset({"Khmer", "Lao", "Myanmar", "Thai"})
 
 
@@ -121,32 +104,6 @@ def break_all(text: str, lang: Language | str = "") -> str:
     return text
 
 
-@cache
-def _complex_scripts() -> tuple[Language, ...]:
-    """One language for each complex script known."""
-    found = (language_for_script(script) for script in sorted({x.script for x in languages().values()}))
-    return tuple(lang for lang in found if lang is not None and lang.complex_script)
-
-
-def script_runs(text: str) -> list[tuple[Language, str]]:
-    """The stretches of ``text`` written in a complex (non-Latin) script, with the language standing for it.
-
-    Joiners and zero-width spaces stay with the stretch they are in; anything else
-    outside the script (spaces, Latin, digits) ends it.
-    """
-    owners, pattern = _runs_pattern()
-    return [(owners[match.lastindex - 1], match.group()) for match in pattern.finditer(text) if match.lastindex]
-
-
-@cache
-def _runs_pattern() -> tuple[tuple[Language, ...], re.Pattern[str]]:
-    """One group per complex script: a letter of it, then letters and joiners (the first script listed wins)."""
-    owners = _complex_scripts()
-    joining = "".join(sorted(_JOINING))
-    groups = [f"({lang.char_class}[{lang.char_class[1:-1]}{joining}]*)" for lang in owners]
-    return owners, re.compile("|".join(groups) or "(?!)")
-
-
 def _utf16_offsets(text: str) -> dict[int, int]:
     offsets, unit = {}, 0
     for index, char in enumerate(text):
@@ -156,68 +113,3 @@ def _utf16_offsets(text: str) -> dict[int, int]:
     return offsets
 
 
-@cache
-def font_file(family: str) -> Path | None:
-    """The file fontconfig picks for a family name (regular style), if it really is that family."""
-    if shutil.which("fc-match") is None:
-        return None
-    result = subprocess.run(["fc-match", "-f", "%{family}\t%{file}", f"{family}:style=Regular"],
-                            capture_output=True, text=True, check=False)
-    found, _, path = result.stdout.partition("\t")
-    if family.casefold() not in (name.strip().casefold() for name in found.split(",")) or not path:
-        return None
-    return Path(path)
-
-
-@cache
-def _font(path: Path) -> hb.Font:
-    blob = hb.Blob.from_file_path(str(path))
-    return hb.Font(hb.Face(blob))
-
-
-@dataclass(frozen=True)
-class ShapingProblem:
-    """A character or cluster the font cannot show properly.
-
-    ``text`` is the whole cluster as HarfBuzz formed it (e.g. "ក្្" for a doubled
-    coeng); ``start`` its index in the text shaped.
-    """
-
-    text: str
-    kind: Literal["missing glyph", "dotted circle"]
-    start: int = 0
-
-
-def shaping_problems(text: str, lang: Language | str, font: Path) -> list[ShapingProblem]:
-    """Clusters of ``text`` that shape to .notdef or to an inserted dotted circle in ``font``.
-
-    Shape one script at a time (see :func:`script_runs`): a Khmer font has no Latin
-    letters, and reporting them would be noise. A dotted circle is a problem only
-    where HarfBuzz inserted it, not where the text itself has U+25CC. (A font without
-    a dotted-circle glyph gets none inserted, so there broken clusters go unnoticed.)
-    """
-    if not text.strip():
-        return []
-    lang = _as_language(lang)
-    hb_font = _font(font)
-    buf = hb.Buffer()
-    buf.add_str(text)  # clusters are code point indexes (hb_buffer_add_utf32)
-    buf.guess_segment_properties()
-    if lang.script in _ISO15924:
-        buf.script = _ISO15924[lang.script]
-    buf.language = lang.locale
-    hb.shape(hb_font, buf, {})
-    dotted = hb_font.get_nominal_glyph(DOTTED_CIRCLE)
-    starts = sorted({info.cluster for info in buf.glyph_infos})
-    ends = dict(zip(starts, [*starts[1:], len(text)], strict=True))
-    problems: dict[tuple[int, str], ShapingProblem] = {}
-    for info in buf.glyph_infos:
-        cluster = text[info.cluster : ends[info.cluster]]
-        if info.codepoint == 0:
-            kind: Literal["missing glyph", "dotted circle"] = "missing glyph"
-        elif dotted is not None and info.codepoint == dotted and chr(DOTTED_CIRCLE) not in cluster:
-            kind = "dotted circle"
-        else:
-            continue
-        problems.setdefault((info.cluster, kind), ShapingProblem(cluster, kind, info.cluster))
-    return list(problems.values())

@@ -44,6 +44,7 @@ __all__ = [
     "save_store",
     "status",
     "store_path",
+    "unit_location",
 ]
 
 Status = Literal["provided", "translated", "stale", "missing"]
@@ -88,6 +89,11 @@ def _store_location(file: str, key: str) -> Location:
 
 def _store_display(lang: str) -> str:
     return "/".join((*STORE_FOLDER, f"{lang}.json"))
+
+
+def unit_location(lang: str, segment: str) -> Location:
+    """Where the stored translation of ``segment`` into ``lang`` is, as messages name it."""
+    return Location(file=_store_display(lang), key=f"units.{segment}.text")
 
 
 def load_store(workspace: Path, lang: str) -> TranslationStore:

@@ -4,7 +4,8 @@ Stage: validate. :func:`check_contribution` runs the content checks shared by
 workbooks (:func:`gcmreview.validate.read_contribution`) and JSON import
 (:mod:`gcmreview.exchange`): known questions and principles, objective numbers and
 years, citations and references, e-mail and URL formats, word guidance, text in
-the right language column, characters a document cannot hold. Each problem is
+the right language column, characters a document cannot hold or the PDF cannot
+show as written (:mod:`gcmreview.showable`). Each problem is
 located through the contribution's source map: a cell, or a JSON key path.
 """
 
@@ -17,9 +18,10 @@ from ..config import EMAIL_RE, ReviewConfig
 from ..datafiles import character_diagnostics, model_strings
 from ..errors import Code, Diagnostic, SourceMap, nearest
 from ..model import YEARS, Contribution, Identity
+from ..showable import text_diagnostics
 from ..survey import Survey, load_reference
 from ..survey.languages import dominant_script, language
-from ..text import CELL_LIMIT, citations, word_count
+from ..text import CELL_LIMIT, citations, is_reference_key, word_count
 from ..workbook.layout import IDENTITY_FIELDS
 
 __all__ = ["check_contribution"]
@@ -102,6 +104,8 @@ def _check_references(contribution: Contribution, report: _Report) -> None:
         if ref.key in defined:
             report(Code.DUPLICATE_REFERENCE, f"references[{i}].key", key=ref.key, other=report.where(f"references[{defined[ref.key]}].key"))
         defined.setdefault(ref.key, i)
+        if ref.key and not is_reference_key(ref.key):
+            report(Code.BAD_REFERENCE_KEY, f"references[{i}].key", key=ref.key)
         if ref.url and not _URL_RE.match(ref.url.strip()):
             report(Code.BAD_URL, f"references[{i}].url", value=ref.url)
     used: set[str] = set()
@@ -112,7 +116,7 @@ def _check_references(contribution: Contribution, report: _Report) -> None:
             if key not in defined:
                 report(Code.UNDEFINED_REFERENCE, path, key=key, suggestion=nearest(key, defined))
     for key, i in defined.items():
-        if key not in used:
+        if key not in used and is_reference_key(key):  # a key that cannot be cited is reported above
             report(Code.UNUSED_REFERENCE, f"references[{i}].key", key=key)
 
 
@@ -121,6 +125,7 @@ def _check_texts(contribution: Contribution, review: ReviewConfig, survey: Surve
     for path, text in model_strings(dump):
         if len(text) > CELL_LIMIT:
             report(Code.TOO_LONG, path, length=f"{len(text):,}")
+        report.diagnostics += text_diagnostics(text, report.sources(path))  # what the PDF cannot show as written
     report.diagnostics += character_diagnostics(dump, report.sources)
     for section in ("answers", "principles"):
         field = "text" if section == "answers" else "explanation"
