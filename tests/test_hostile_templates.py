@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -60,11 +62,17 @@ def run_measured(workspace: Path, case: str, *argv: str, seconds: float) -> Meas
     before = {name: _hashes(workspace / name) for name in ("inputs", "templates")}
     peak = workspace.parent / f"{workspace.name}.peak"
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _WRAPPER, str(peak), sys.executable, "-m", "gcmreview", "build", str(workspace), *argv],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
-    run = Measured(done.returncode, (done.stdout + done.stderr).splitlines(), time.perf_counter() - start, int(peak.read_text()))
+    command = [sys.executable, "-c", _WRAPPER, str(peak), sys.executable, "-m", "gcmreview", "build", str(workspace), *argv]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # the build, its workers and template processes with it
+            process.communicate()
+            pytest.fail(f"the build ran past {seconds} s")
+    text = stdout + stderr
+    run = Measured(process.returncode, text.splitlines(), time.perf_counter() - start, int(peak.read_text()))
     SLOWEST[case] = (run.seconds, run.peak_kb)
-    text = done.stdout + done.stderr
     assert "Traceback" not in text, text[-3000:]
     assert run.status in (0, 1), f"exit status {run.status}:\n{text[-3000:]}"
     assert {name: _hashes(workspace / name) for name in before} == before, "inputs and templates must be byte-identical"
