@@ -8,6 +8,7 @@ placeholders (for characters no installed font has) -> report -> refuse -> plan 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def build(workspace: Path, *, draft: bool = False, progress: Progress = NO_PROGR
             ] + [Output(f"{BUILD}/build.log")]
             _keep_in_cache(cache, plan.jobs, rendered)
             clock.lap("write")
-            result = BuildResult(prepared, prepared.diagnostics + glyphs, outputs, clock.laps,
+            result = BuildResult(prepared, prepared.diagnostics + glyphs + _once(r.warnings for r in rendered), outputs, clock.laps,
                                  [job.name for job, r in zip(plan.jobs, rendered, strict=True) if r.cached], cache.hits.get("read", 0))
             atomic_write(workspace / BUILD / "build.log", _log(result, plan.notes, plan.jobs, rendered))
         return result
@@ -109,9 +110,14 @@ def _refuse(errors: list[Diagnostic], draft: bool) -> None:
 
 def _glyphs(rendered: list[Rendered]) -> list[Diagnostic]:
     """Text the PDFs show wrongly, each problem once."""
+    return _once(job.glyphs for job in rendered)
+
+
+def _once(lists: Iterable[list[Diagnostic]]) -> list[Diagnostic]:
+    """The diagnostics of every list, each once, in their order."""
     found: list[Diagnostic] = []
-    for job in rendered:
-        found += [d for d in job.glyphs if d not in found]
+    for diagnostics in lists:
+        found += [d for d in diagnostics if d not in found]
     return found
 
 

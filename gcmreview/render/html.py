@@ -32,7 +32,7 @@ from markupsafe import Markup, escape
 from ..survey.languages import language_of, languages
 from .document import Body, Document, Footnote, Item, Run, Table
 from .scripts import break_all
-from .templates import find_template, jinja_environment
+from .templates import fill, find_template, jinja_environment, limits_for
 
 __all__ = ["FontRule", "ListBlock", "ListEntry", "Piece", "Typesetter", "font_css", "font_rules", "render_bilingual_html",
            "render_html"]
@@ -303,6 +303,11 @@ class Citations:
     def note(self, number: int) -> Footnote:
         return self.notes[number]
 
+    def checked(self, html: str) -> str:
+        """``html``, once :meth:`check` has looked at the footnotes placed in it."""
+        self.check()
+        return html
+
     def check(self) -> bool:
         """True if every footnote was placed and shows the Document's number."""
         ok = all(doc_number == shown for doc_number, shown in self.shown.items()) and set(self.shown) == set(self.notes)
@@ -338,9 +343,8 @@ def render_html(doc: Document, workspace: Path | None, *, breaks: bool = True) -
     find_template(TEMPLATE, workspace)  # a clear GcmReviewError if it is missing
     citations = Citations(doc)
     ts = Typesetter((doc.lang,), breaks=breaks)
-    html = environment(workspace).get_template(TEMPLATE).render(doc=doc, cite=citations, ts=ts, fonts=font_css())
-    citations.check()
-    return html
+    context = {"doc": doc, "cite": citations, "ts": ts, "fonts": font_css()}
+    return fill(environment(workspace), TEMPLATE, limits_for(len(repr(doc))), context, citations.checked)
 
 
 def render_bilingual_html(left: Document, right: Document, workspace: Path | None, *, breaks: bool = True) -> str:
@@ -356,7 +360,5 @@ def render_bilingual_html(left: Document, right: Document, workspace: Path | Non
     find_template(BILINGUAL, workspace)
     citations = Citations(left)
     ts = Typesetter((left.lang, right.lang), breaks=breaks)
-    template = environment(workspace).get_template(BILINGUAL)
-    html = template.render(left=left, right=right, docs=(left, right), cite=citations, ts=ts, fonts=font_css())
-    citations.check()
-    return html
+    context = {"left": left, "right": right, "docs": (left, right), "cite": citations, "ts": ts, "fonts": font_css()}
+    return fill(environment(workspace), BILINGUAL, limits_for(len(repr(left)) + len(repr(right))), context, citations.checked)

@@ -29,6 +29,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from ..errors import Code, Diagnostic, Location
 from .glyphs import NOTDEF, GlyphError, glyph_problems
 from .scripts import ZWSP
 from .templates import template_dirs
@@ -77,6 +78,24 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint has no type h
             raise
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": media_type})
+
+    def refusals(self) -> list[Diagnostic]:
+        """GCM255 for each resource refused, at the template file that names it (the first that holds its address)."""
+        found: list[Diagnostic] = []
+        for url in dict.fromkeys(self.refused):
+            where = Location(file=f"templates/{self._naming(url)}")
+            found.append(Diagnostic.make(Code.STYLESHEET_FETCH, where, url=url if len(url) <= 200 else url[:200] + "..."))
+        return found
+
+    def _naming(self, url: str) -> str:
+        """The name of the first template file whose text holds ``url`` (or its file name); else the stylesheet's."""
+        needles = [url, urlsplit(url).path.rsplit("/", 1)[-1] or url]
+        for needle in needles:
+            for root in self.roots:
+                for path in sorted(root.glob("*")):
+                    if path.suffix in (".css", ".j2", ".html") and path.is_file() and needle in path.read_text("utf-8", "replace"):
+                        return path.name
+        return "submission.css"
 
     def locate(self, url: str) -> Path:
         """The template file ``url`` names; FetchRefused for anything else."""

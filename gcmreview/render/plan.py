@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..cache import Cache, code_digest, digest
-from ..errors import Diagnostic
+from ..errors import Code, Diagnostic, GcmReviewError, Location
 from ..fonts import font_file
 from ..parallel import in_workers
 from ..progress import Progress
@@ -33,7 +33,7 @@ from .document import Document, layout_languages
 from .docx import render_bilingual_docx, render_docx
 from .glyphs import GlyphError
 from .html import render_bilingual_html, render_html
-from .pdf import render_pdf, setup_render_worker
+from .pdf import SafeFetcher, render_pdf, setup_render_worker
 from .templates import find_template, template_dirs
 
 __all__ = ["RENDERERS", "RENDERING", "RenderJob", "RenderPlan", "Rendered", "output_stem", "plan_renders", "render_all"]
@@ -70,18 +70,22 @@ class Rendered:
     pages: int = 0
     glyphs: list[Diagnostic] = field(default_factory=list)
     """Text the PDF shows wrongly (GCM50x)."""
+    warnings: list[Diagnostic] = field(default_factory=list)
+    """What of the workspace's templates was left out: links in base.docx (GCM133), files refused (GCM255)."""
     cached: bool = False
     key: str = ""
     """The cache key of the file: a digest of everything it depends on."""
 
     def facts(self) -> dict[str, object]:
         """What the cache keeps besides the bytes."""
-        return {"messages": self.messages, "pages": self.pages, "glyphs": [d.to_json() for d in self.glyphs]}
+        return {"messages": self.messages, "pages": self.pages, "glyphs": [d.to_json() for d in self.glyphs],
+                "warnings": [d.to_json() for d in self.warnings]}
 
     @classmethod
     def from_cache(cls, facts: dict[str, Any], data: bytes, key: str) -> Rendered:
         glyphs = [Diagnostic.from_json(g) for g in facts["glyphs"]]
-        return cls(data, list(facts["messages"]), int(facts["pages"]), glyphs, cached=True, key=key)
+        warnings = [Diagnostic.from_json(w) for w in facts["warnings"]]
+        return cls(data, list(facts["messages"]), int(facts["pages"]), glyphs, warnings, cached=True, key=key)
 
 
 def output_stem(submission: Submission) -> str:
@@ -124,10 +128,16 @@ def render_all(jobs: list[RenderJob], workspace: Path, cache: Cache, progress: P
     todo = sorted((i for i in range(len(jobs)) if i not in out), key=lambda i: _cost(jobs[i]), reverse=True)
     template = find_template("base.docx", workspace)
     calls = [partial(_render, jobs[i].kind, jobs[i].documents, workspace, template) for i in todo]
+    failed: list[Diagnostic] = []
     for n, rendered in in_workers(calls, initializer=setup_render_worker):
+        if isinstance(rendered, GcmReviewError):
+            failed += [d for d in rendered.diagnostics if d not in failed]
+            continue
         rendered.key = keys[todo[n]]
         out[todo[n]] = rendered
         progress.step(RENDERING, jobs[todo[n]].name)
+    if failed:  # a workspace template that cannot be filled: every such problem at once
+        raise GcmReviewError(failed)
     return [out[i] for i in range(len(jobs))]
 
 
@@ -149,9 +159,12 @@ def _cost(job: RenderJob) -> tuple[int, int]:
     return (job.kind == "pdf", len(views) * sum(len(v.clusters) + sum(len(q.body) for c in v.clusters for q in c.questions) for v in views))
 
 
-def _render(kind: Kind, documents: tuple[Document, ...], workspace: Path, template: Path) -> Rendered:
-    """One file, by the renderer of its kind (in a worker process)."""
-    return RENDERERS[kind](documents, workspace, template)
+def _render(kind: Kind, documents: tuple[Document, ...], workspace: Path, template: Path) -> Rendered | GcmReviewError:
+    """One file, by the renderer of its kind (in a worker process); the error if a template cannot be filled."""
+    try:
+        return RENDERERS[kind](documents, workspace, template)
+    except GcmReviewError as exc:
+        return exc
 
 
 def render_docx_file(documents: tuple[Document, ...], workspace: Path, template: Path) -> Rendered:
@@ -160,7 +173,8 @@ def render_docx_file(documents: tuple[Document, ...], workspace: Path, template:
         result = render_docx(documents[0], template)
     else:
         result = render_bilingual_docx(documents[0], documents[1], template)
-    return Rendered(result.data, list(result.cleaned))
+    warnings = [template_links(template, result.links)] if result.links else []
+    return Rendered(result.data, list(result.cleaned), warnings=warnings)
 
 
 def render_pdf_file(documents: tuple[Document, ...], workspace: Path, template: Path) -> Rendered:
@@ -171,11 +185,19 @@ def render_pdf_file(documents: tuple[Document, ...], workspace: Path, template: 
         html = render_bilingual_html(documents[0], documents[1], workspace)
     messages: list[str] = []
     stats: dict[str, int] = {}
+    fetcher = SafeFetcher(template_dirs(workspace))
     try:
-        data = render_pdf(html, workspace, messages=messages, stats=stats)
+        data = render_pdf(html, workspace, fetcher=fetcher, messages=messages, stats=stats)
     except GlyphError as exc:
-        return Rendered(exc.pdf or b"", messages, stats.get("pages", 0), exc.diagnostics)
-    return Rendered(data, messages, stats.get("pages", 0))
+        return Rendered(exc.pdf or b"", messages, stats.get("pages", 0), exc.diagnostics, fetcher.refusals())
+    return Rendered(data, messages, stats.get("pages", 0), warnings=fetcher.refusals())
+
+
+def template_links(template: Path, targets: list[str]) -> Diagnostic:
+    """GCM133: the Word template's links to files outside it, which were left out."""
+    unique = sorted(set(targets))
+    shown = ", ".join(unique[:3]) + (", ..." if len(unique) > 3 else "")
+    return Diagnostic.make(Code.TEMPLATE_LINKS, Location(file=f"templates/{template.name}"), count=len(unique), targets=shown)
 
 
 RENDERERS: dict[Kind, Callable[[tuple[Document, ...], Path, Path], Rendered]] = {"docx": render_docx_file, "pdf": render_pdf_file}

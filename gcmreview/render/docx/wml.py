@@ -4,8 +4,8 @@ Stage: render (DOCX). New elements (:func:`element`, :func:`field` for PAGE and 
 fields, as Word writes them), the tables' header rows as readers see them
 (:func:`mark_header_rows`), the footnotes part (:func:`set_footnotes`, with Word's
 separators), the comments part (:func:`comments_root`, :func:`renumber_comments`), column
-widths (:func:`set_widths`), emptying a template (:func:`clear_body`, :func:`clear_template`)
-and a package with fixed zip timestamps (:func:`deterministic_zip`). Nothing here knows
+widths (:func:`set_widths`), emptying a template (:func:`clear_body`, :func:`clear_template`),
+its links to files outside it dropped (:func:`drop_external_links`) and a package with fixed zip timestamps (:func:`deterministic_zip`). Nothing here knows
 the form, the styles or the languages; nothing is written to disk.
 """
 
@@ -28,7 +28,7 @@ from docx.shared import Cm
 from docx.table import Table
 
 __all__ = [
-    "clear_body", "clear_template", "comments_root", "deterministic_zip", "element", "field", "has_page_field",
+    "clear_body", "clear_template", "comments_root", "deterministic_zip", "drop_external_links", "element", "field", "has_page_field",
     "mark_header_rows", "renumber_comments", "set_footnotes", "set_widths",
 ]
 
@@ -164,6 +164,47 @@ def clear_template(document: DocxDocument) -> None:
     if comments is not None:
         for comment in list(comments):
             comments.remove(comment)
+
+
+_R_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_UNWRAPPED = {qn("w:hyperlink")}
+"""Elements kept without their link (a hyperlink's text stays)."""
+_UNLINKED = {qn("a:blip"), "{urn:schemas-microsoft-com:vml}imagedata"}
+"""Elements kept without their reference (a picture linked to a file shows empty)."""
+
+
+def drop_external_links(document: DocxDocument) -> list[str]:
+    """Remove every relationship to something outside the package (an attached template, a linked picture
+    or stylesheet, a hyperlink), in every part, with the elements that refer to it; the targets removed."""
+    package = document.part.package
+    removed: list[str] = []
+    for owner in [package, *package.iter_parts()]:
+        gone = {rid for rid, rel in owner.rels.items() if rel.is_external}
+        removed += [owner.rels.pop(rid).target_ref for rid in sorted(gone)]
+        root = getattr(owner, "_element", None)
+        if gone and root is not None:
+            _drop_references(root, gone)
+    return removed
+
+
+def _drop_references(root: BaseOxmlElement, rids: set[str]) -> None:
+    """Remove what refers to relationships ``rids``: a hyperlink keeps its text, a picture its place."""
+    for node in list(root.iter()):
+        refs = [name for name, value in node.attrib.items() if name.startswith(_R_NS) and value in rids]
+        if not refs:
+            continue
+        parent = node.getparent()
+        if node.tag in _UNLINKED or parent is None:
+            for name in refs:
+                del node.attrib[name]
+        elif node.tag in _UNWRAPPED:
+            at = parent.index(node)
+            for child in list(node):
+                parent.insert(at, child)
+                at += 1
+            parent.remove(node)
+        else:  # an attached template, a linked subdocument or frame: nothing to keep
+            parent.remove(node)
 
 
 def deterministic_zip(data: bytes) -> bytes:

@@ -53,6 +53,8 @@ class DocxResult:
 
     data: bytes
     cleaned: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    """The template's links to files outside it, left out (:func:`~.wml.drop_external_links`)."""
 
 
 def clean(text: str) -> tuple[str, int]:
@@ -76,6 +78,7 @@ class Writer:
         self.docs, self.doc = list(docs), docs[0]
         self.d, self.lang = self.doc, self.doc.lang
         self.out: DocxDocument = docx.Document(str(template))
+        self.links = wml.drop_external_links(self.out)  # Word would fetch them on opening the document
         self.box: DocxDocument | _Cell = self.out
         self.cleaned: list[str] = []
         self.where = "document"
@@ -94,7 +97,7 @@ class Writer:
         """The document written so far as .docx bytes, with what was cleaned."""
         buffer = io.BytesIO()
         self.out.save(buffer)
-        return DocxResult(buffer.getvalue(), self.cleaned)
+        return DocxResult(buffer.getvalue(), self.cleaned, self.links)
 
     def text_width(self) -> float:
         """The width between the margins, in cm."""

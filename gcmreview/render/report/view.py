@@ -30,7 +30,7 @@ from ...survey import Question, load_reference
 from ...survey.languages import language
 from ...translations import Segment, segment_label
 from ...workbook import workbook_name
-from ..templates import find_template, jinja_environment
+from ..templates import fill, find_template, jinja_environment, limits_for
 from .charts import HeatmapColumn, HeatmapData, HeatmapLabels, HeatmapRow, heatmap_svg, word_bar_svg
 from .facts import ContributorFacts, PrincipleFacts, ReportFacts, objective_title, plain_text
 from .svg import clip_text
@@ -323,6 +323,6 @@ def render_page(facts: ReportFacts, workspace: Path | None, lang: str) -> str:
     script = _inline(SCRIPT, "script")
     style = _inline(css, "style")
     csp = f"default-src 'none'; style-src '{_csp_hash(style)}'; script-src '{_csp_hash(script)}'; base-uri 'none'; form-action 'none'"
-    template = jinja_environment(workspace).overlay(finalize=_shown).get_template(TEMPLATE)
     first = next(v for v in views if v.shown)
-    return template.render(facts=facts, views=views, first=first, style=style, script=script, csp=csp)
+    context = {"facts": facts, "views": views, "first": first, "style": style, "script": script, "csp": csp}
+    return fill(jinja_environment(workspace).overlay(finalize=_shown), TEMPLATE, limits_for(len(repr(facts))), context, str)
