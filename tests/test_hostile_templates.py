@@ -120,6 +120,7 @@ def _lines(run: Measured, prefix: str) -> list[str]:
 
 
 REFUSED = "Build refused: fix the errors above, or run `gcmreview build --draft` for a draft marked DRAFT."
+"""Said only where a draft would build; a template a draft uses too is not such a case."""
 FIX = "Correct the template, or delete it from the workspace's templates/ folder to use the packaged one."
 STOPPED = "far more than any submission needs. Look for a loop that does not end or repeats too often."
 
@@ -139,7 +140,7 @@ def test_template_running_a_program_is_stopped(filled: Path, tmp_path: Path) -> 
         "templates/submission.html.j2, line 3: error GCM131: The template was stopped, to keep this computer safe: access to "
         "attribute '__init__' of 'type' object is unsafe. A template may only place the data it is given; remove what calls anything else.",
     ]
-    assert run.lines[-1] == REFUSED
+    assert REFUSED not in run.lines  # a draft would fail alike
     assert not proof.exists(), "the template ran a program"
 
 
@@ -153,7 +154,7 @@ def test_template_syntax_and_output_limits(filled: Path) -> None:
         f"templates/bilingual.html.j2, line 3: error GCM132: The template was stopped: it writes more than {_limit(filled):,} characters, {STOPPED}",
         f"templates/submission.html.j2, line 4: error GCM130: The template cannot be filled: unexpected '}}'. {FIX}",
     ]
-    assert run.lines[-1] == REFUSED
+    assert REFUSED not in run.lines  # a draft would fail alike
     assert not list((filled / "build").glob("*.pdf")), "no document is written"
 
 

@@ -227,12 +227,17 @@ def test_override_in_contribution_json(tmp_path: Path, workspace: Path, contribu
 # ---------------------------------------------------------------- Ctrl+C
 
 
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+def _group_alive(pgid: int, grace: float = 3.0) -> bool:
+    """Whether a process of the group is still there ``grace`` seconds on (a render process ends when its worker does)."""
+    deadline = time.monotonic() + grace
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        if time.monotonic() > deadline:
+            return True
+        time.sleep(0.05)
 
 
 def test_ctrl_c_while_rendering(tmp_path: Path, workspace: Path, write_workbook: WriteWorkbook) -> None:

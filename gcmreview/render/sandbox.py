@@ -21,6 +21,7 @@ machine; a child that does not stop is killed.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import math
 import os
@@ -178,9 +179,11 @@ def bounded(call: Callable[[], R], limits: Limits, on_kill: Callable[[], Excepti
     if not hasattr(os, "fork"):
         return call()
     reader, writer = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: compute, send, leave without running the parent's exit handlers
         os.close(reader)
+        _die_with_parent(parent)
         _child(call, limits, writer)
     os.close(writer)
     data: bytes | None = None
@@ -198,6 +201,17 @@ def bounded(call: Callable[[], R], limits: Limits, on_kill: Callable[[], Excepti
     if ok:
         return value  # type: ignore[no-any-return]
     raise value
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this child when the process that forked it ends (Linux's PR_SET_PDEATHSIG), so no render outlives a stopped build."""
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent ended before the request took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _child(call: Callable[[], Any], limits: Limits, writer: int) -> None:
