@@ -7,7 +7,7 @@ to render) and over the code and templates that made it, so a changed input, a
 new template or a new version of gcmreview or of its renderers never meets an
 old entry. An entry is two files, ``<key>.json`` (what is known about the value)
 and ``<key>.bin`` (the value's bytes, if any), each written atomically; an entry
-that cannot be read back whole counts as absent. Entries are data only (JSON and
+that cannot be read back whole, or is not what the tool writes, counts as absent (and is written anew). Entries are data only (JSON and
 the bytes of an output), never code. After a build, :meth:`Cache.prune` removes
 the entries that build did not use, so the cache holds one build's worth.
 """
@@ -23,7 +23,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .errors import GcmReviewError
 from .fsutil import atomic_write
+from .safeparse import MAX_JSON_BYTES, parse_json, read_text
 
 __all__ = ["CACHE_DIR", "Cache", "code_digest", "digest"]
 
@@ -97,9 +99,9 @@ class Cache:
             return None
         meta_path, data_path = self._paths(kind, key)
         try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            meta = parse_json(read_text(meta_path, meta_path.name, MAX_JSON_BYTES), meta_path.name)
             data = data_path.read_bytes()
-        except (OSError, ValueError):
+        except (OSError, GcmReviewError):
             return None
         if not isinstance(meta, dict) or meta.get("sha256") != hashlib.sha256(data).hexdigest():
             return None

@@ -80,8 +80,12 @@ class Rendered:
 
     @classmethod
     def from_cache(cls, facts: dict[str, Any], data: bytes, key: str) -> Rendered:
+        """The file the cache kept; KeyError, TypeError or ValueError if its facts are not what :meth:`facts` gave."""
         glyphs = [Diagnostic.from_json(g) for g in facts["glyphs"]]
-        return cls(data, list(facts["messages"]), int(facts["pages"]), glyphs, cached=True, key=key)
+        messages, pages = facts["messages"], facts["pages"]
+        if not (isinstance(messages, list) and all(isinstance(m, str) for m in messages) and type(pages) is int and pages >= 0):
+            raise TypeError("not the facts of a rendered file")
+        return cls(data, messages, pages, glyphs, cached=True, key=key)
 
 
 def output_stem(submission: Submission) -> str:
