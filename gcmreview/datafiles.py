@@ -7,6 +7,7 @@ with a spelling hint for an unknown key.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, get_args
@@ -19,6 +20,10 @@ from .safeparse import MAX_JSON_BYTES, MAX_PROBLEMS, key_path, parse_json, read_
 __all__ = ["load_json", "map_strings", "model_strings", "pydantic_diagnostics"]
 
 M = TypeVar("M", bound=BaseModel)
+
+_SHORT = reprlib.Repr()
+"""The value a message quotes, cut short: a setting may be a text of a million characters."""
+_SHORT.maxstring = _SHORT.maxother = 80
 
 
 def model_strings(value: Any, path: str = "") -> list[tuple[str, str]]:
@@ -71,7 +76,7 @@ def _friendly(error: Any, model: type[BaseModel]) -> tuple[Code, dict[str, str]]
         return Code.CONFIG_MISSING_KEY, {"key": key, "hint": "Add it; see README.md for an example."}
     message = str(error["msg"]).removeprefix("Value error, ")
     if error.get("input") is not None and kind not in ("value_error",) and not isinstance(error["input"], dict):
-        message = f"{message} (found {error['input']!r})"
+        message = f"{message} (found {_SHORT.repr(error['input'])})"
     return Code.CONFIG_VALUE, {"detail": f"{key}: {message}." if key else f"{message}."}
 
 

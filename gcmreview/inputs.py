@@ -107,8 +107,7 @@ def _read_all(
     found: dict[int, ReadResult] = {}
     if cache is not None:
         for index, key in enumerate(keys):
-            entry = cache.get("read", key)
-            decoded = _decode(entry[1]) if entry is not None else None
+            decoded = cache.get("read", key, _decode)
             if decoded is not None:
                 found[index] = decoded
                 progress.step(READING, displays[index])
@@ -149,7 +148,7 @@ def _encode(read: ReadResult) -> bytes:
     return json.dumps(data, ensure_ascii=True, default=str).encode("ascii")
 
 
-def _decode(data: bytes) -> ReadResult | None:
+def _decode(facts: dict[str, Any], data: bytes) -> ReadResult | None:
     """The read result :func:`_encode` stored; None if it cannot be rebuilt (then the file is read again)."""
     try:
         raw: dict[str, Any] = parse_json(data.decode("ascii"), "")

@@ -188,7 +188,7 @@ def parse_toml(text: str, display: str) -> dict[str, Any]:
         offset = dotted.start() + len(dotted.group()) - len(dotted.group().lstrip("{, \t["))
         raise GcmReviewError([Diagnostic.make(Code.CONFIG_TOO_DEEP, Location(file=display), limit=MAX_DEPTH, where=_at(text, offset))])
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text, parse_float=_Hooks().float)
     except tomllib.TOMLDecodeError as exc:
         raise GcmReviewError([Diagnostic.make(Code.CONFIG_SYNTAX, Location(file=display), detail=str(exc))]) from None
     except RecursionError:

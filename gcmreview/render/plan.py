@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
@@ -120,11 +119,10 @@ def render_all(jobs: list[RenderJob], workspace: Path, cache: Cache, progress: P
     keys = _keys(jobs, workspace)
     out: dict[int, Rendered] = {}
     for index, (job, key) in enumerate(zip(jobs, keys, strict=True)):
-        entry = cache.get(job.kind, key)
-        with suppress(KeyError, TypeError, ValueError):
-            if entry is not None:
-                out[index] = Rendered.from_cache(*entry, key=key)
-                progress.step(RENDERING, job.name)
+        entry = cache.get(job.kind, key, partial(Rendered.from_cache, key=key))
+        if entry is not None:
+            out[index] = entry
+            progress.step(RENDERING, job.name)
     todo = sorted((i for i in range(len(jobs)) if i not in out), key=lambda i: _cost(jobs[i]), reverse=True)
     template = find_template("base.docx", workspace)
     calls = [partial(_render, jobs[i].kind, jobs[i].documents, workspace, template) for i in todo]
