@@ -7,7 +7,7 @@ to render) and over the code and templates that made it, so a changed input, a
 new template or a new version of gcmreview or of its renderers never meets an
 old entry. An entry is two files, ``<key>.json`` (what is known about the value)
 and ``<key>.bin`` (the value's bytes, if any), each written atomically; an entry
-that cannot be read back whole counts as absent. Entries are data only (JSON and
+that cannot be read back whole, or is not what the tool writes, counts as absent (and is written anew). Entries are data only (JSON and
 the bytes of an output), never code. After a build, :meth:`Cache.prune` removes
 the entries that build did not use, so the cache holds one build's worth.
 """
@@ -17,15 +17,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from .errors import GcmReviewError
 from .fsutil import atomic_write
+from .safeparse import MAX_JSON_BYTES, parse_json, read_text
 
 __all__ = ["CACHE_DIR", "Cache", "code_digest", "digest"]
+
+T = TypeVar("T")
 
 CACHE_DIR = ".cache"
 """The cache's folder inside ``build/``."""
@@ -91,21 +95,28 @@ class Cache:
         base = self.folder / kind / key
         return base.with_suffix(".json"), base.with_suffix(".bin")
 
-    def get(self, kind: str, key: str) -> tuple[dict[str, Any], bytes] | None:
-        """The entry (its facts, its bytes), or None when absent or unreadable."""
+    def get(self, kind: str, key: str, decode: Callable[[dict[str, Any], bytes], T | None]) -> T | None:
+        """The entry's value, as ``decode`` makes it of its facts and bytes; None when the entry is absent,
+        unreadable, or not what ``decode`` expects (it returns None or raises KeyError, TypeError or ValueError)."""
         if not self.enabled:
             return None
         meta_path, data_path = self._paths(kind, key)
         try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            meta = parse_json(read_text(meta_path, meta_path.name, MAX_JSON_BYTES), meta_path.name)
             data = data_path.read_bytes()
-        except (OSError, ValueError):
+        except (OSError, GcmReviewError):
             return None
         if not isinstance(meta, dict) or meta.get("sha256") != hashlib.sha256(data).hexdigest():
             return None
+        try:
+            value = decode(meta, data)
+        except (KeyError, TypeError, ValueError):
+            return None
+        if value is None:
+            return None
         self.used.update((meta_path, data_path))
         self.hits[kind] = self.hits.get(kind, 0) + 1
-        return meta, data
+        return value
 
     def put(self, kind: str, key: str, meta: dict[str, Any], data: bytes = b"") -> None:
         """Store an entry (the bytes first, so that facts never describe missing bytes)."""

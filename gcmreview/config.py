@@ -8,7 +8,6 @@ contact block), whether the country agrees to publish, and its contributors.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .datafiles import character_diagnostics, pydantic_diagnostics
 from .errors import Code, Diagnostic, GcmReviewError, Location
 from .names import Names
+from .safeparse import MAX_TOML_BYTES, parse_toml, read_text
 from .survey import Survey, available_surveys, load_survey, unknown_survey
 from .survey.languages import languages, unknown_language
 
@@ -206,9 +206,10 @@ def load_config(workspace: Path, display: str | None = None) -> ReviewConfig:
         hint = "Run `gcmreview new DIR` to create a workspace, or name the workspace folder on the command line."
         raise GcmReviewError([Diagnostic.make(Code.FILE_NOT_FOUND, Location(file=file), what="review.toml", hint=hint)])
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        text = read_text(path, file, MAX_TOML_BYTES)
+    except OSError as exc:
         raise GcmReviewError([Diagnostic.make(Code.CONFIG_SYNTAX, Location(file=file), detail=str(exc))]) from None
+    data = parse_toml(text, file)
     characters = character_diagnostics(data, lambda key: Location(file=file, key=key))  # as in a workbook's cells
     try:
         review = ReviewConfig.model_validate(data)

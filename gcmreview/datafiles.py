@@ -7,7 +7,7 @@ with a spelling hint for an unknown key.
 
 from __future__ import annotations
 
-import json
+import reprlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, get_args
@@ -16,10 +16,15 @@ from pydantic import BaseModel, ValidationError
 
 from .chars import bad_characters, codepoint
 from .errors import Code, Diagnostic, GcmReviewError, Location, nearest
+from .safeparse import MAX_JSON_BYTES, MAX_PROBLEMS, key_path, parse_json, read_text
 
 __all__ = ["character_diagnostics", "load_json", "map_strings", "model_strings", "pydantic_diagnostics"]
 
 M = TypeVar("M", bound=BaseModel)
+
+_SHORT = reprlib.Repr()
+"""The value a message quotes, cut short: a setting may be a text of a million characters."""
+_SHORT.maxstring = _SHORT.maxother = 80
 
 
 def model_strings(value: Any, path: str = "") -> list[tuple[str, str]]:
@@ -73,18 +78,10 @@ def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseMo
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
-def _key_path(loc: tuple[int | str, ...]) -> str:
-    """Render a pydantic location as a TOML/JSON key path, e.g. contributors[2].code."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def _friendly(error: Any, model: type[BaseModel]) -> tuple[Code, dict[str, str]]:
     """Translate one pydantic error into our wording."""
     loc = error["loc"]
-    key = _key_path(loc)
+    key = key_path(loc)
     kind = error["type"]
     if kind == "extra_forbidden":
         parent = _model_at(model, loc[:-1])
@@ -94,7 +91,7 @@ def _friendly(error: Any, model: type[BaseModel]) -> tuple[Code, dict[str, str]]
         return Code.CONFIG_MISSING_KEY, {"key": key, "hint": "Add it; see README.md for an example."}
     message = str(error["msg"]).removeprefix("Value error, ")
     if error.get("input") is not None and kind not in ("value_error",) and not isinstance(error["input"], dict):
-        message = f"{message} (found {error['input']!r})"
+        message = f"{message} (found {_SHORT.repr(error['input'])})"
     return Code.CONFIG_VALUE, {"detail": f"{key}: {message}." if key else f"{message}."}
 
 
@@ -102,22 +99,27 @@ def pydantic_diagnostics(err: ValidationError, model: type[BaseModel], file: str
     """Every error of a pydantic validation, as diagnostics naming the key path.
 
     The codes are review.toml's (GCM30x); ``code`` gives them all one code instead
-    (GCM401 for JSON files), with the same message.
+    (GCM401 for JSON files), with the same message. The first MAX_PROBLEMS are listed,
+    then how many more there are.
     """
     out = []
-    for error in err.errors():
+    for error in err.errors(include_url=False, include_context=False)[:MAX_PROBLEMS]:
         found, values = _friendly(error, model)
-        diagnostic = Diagnostic.make(found, Location(file=file, key=_key_path(error["loc"])), **values)
+        diagnostic = Diagnostic.make(found, Location(file=file, key=key_path(error["loc"])), **values)
         out.append(diagnostic if code is None else Diagnostic(code.code, code.severity, diagnostic.message, diagnostic.location))
+    if err.error_count() > MAX_PROBLEMS:
+        more = Code.CONFIG_MORE if code is None else Code.JSON_MORE
+        out.append(Diagnostic.make(more, Location(file=file), count=f"{err.error_count() - MAX_PROBLEMS:,}"))
     return out
 
 
 def load_json(path: Path, model: type[M], display: str) -> M:
-    """A JSON file validated as ``model``; GcmReviewError (GCM400 syntax, GCM401 values) with every problem."""
+    """A JSON file validated as ``model``; GcmReviewError (GCM400 syntax, GCM401 values, GCM116/117, GCM402-405) with every problem."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = read_text(path, display, MAX_JSON_BYTES)
+    except OSError as exc:
         raise GcmReviewError([Diagnostic.make(Code.JSON_SYNTAX, Location(file=display), detail=str(exc))]) from None
+    data = parse_json(text, display)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -39,6 +39,8 @@ class Code(enum.Enum):
     DUPLICATE_CONTRIBUTOR = ("GCM110", "error", "Contributor code '{code}' is also used by {other}. Each contributor sends one workbook; remove the older file from inputs/.")
     TOO_LARGE = ("GCM113", "error", "The file is too large to read safely: {detail}. Check that it is the filled workbook; if it is, delete pictures and pasted objects, save it and send it again.")
     UNSAFE_XML = ("GCM114", "error", "The workbook was not opened, to keep this computer safe: {detail}. Open it in Excel or LibreOffice, save it as Excel Workbook (.xlsx) and send that copy.")
+    DATA_TOO_LARGE = ("GCM116", "error", "The file is too large to read safely: {detail}. Check that it is the right file.")
+    NOT_UTF8 = ("GCM117", "error", "The file is not UTF-8 text: {detail}. Save it as UTF-8 (in Notepad: File > Save as, Encoding: UTF-8) and try again.")
     LINKED_FILE = ("GCM115", "error", "This is a link to a file elsewhere ({kind}), not a workbook; it is not read. Copy the workbook itself into inputs/.")
     TABLE_NAME_TWICE = ("GCM118", "error", "Table '{table}' has the same name as a table on sheet '{other}', but a workbook may use a table name only once, so the workbook cannot be read. Ask the contributor to delete or rename the copy (Table Design > Table Name) and send the workbook again.")
     TABLE_RANGE = ("GCM119", "error", "Table '{table}' covers '{ref}', which is not a range of cells on its own sheet (such as A4:I65), so the workbook cannot be read. Ask the contributor to resize the table (Table Design > Resize Table), or to copy the answers into a blank workbook, and send it again.")
@@ -111,9 +113,16 @@ class Code(enum.Enum):
     CONFIG_VALUE = ("GCM301", "error", "{detail}")
     CONFIG_UNKNOWN_KEY = ("GCM302", "error", "Unknown setting '{key}'{suggestion}. Remove it or correct the spelling.")
     CONFIG_MISSING_KEY = ("GCM303", "error", "Setting '{key}' is required. {hint}")
+    CONFIG_TOO_DEEP = ("GCM304", "error", "review.toml nests tables or lists more than {limit} levels deep{where}; no setting needs more than three. Remove the extra levels.")
+    CONFIG_NUMBER = ("GCM305", "error", "The number {number}{where} cannot be read: the numbers of review.toml must be finite and within about ±1.8e308. Correct the setting.")
+    CONFIG_MORE = ("GCM306", "error", "{count} more problem(s) like these in review.toml are not listed. Correct the ones above and run the command again.")
     # JSON import (GCM4xx)
     JSON_SYNTAX = ("GCM400", "error", "The file is not valid JSON: {detail}.")
     JSON_VALUE = ("GCM401", "error", "{detail}")
+    JSON_TOO_DEEP = ("GCM402", "error", "The data is nested more than {limit} levels deep{where}; no file gcmreview reads needs more than six. Use the file as gcmreview wrote it, or remove the extra levels.")
+    JSON_DUPLICATE_KEY = ("GCM403", "error", "Key '{key}' is given twice in the same object, so which one holds is unclear. Keep one of them, holding everything it should, and delete the other.")
+    JSON_NUMBER = ("GCM404", "error", "{number} is not a number gcmreview can store: a number must be finite, within about ±1.8e308, and not so small that it reads as 0. Write the number itself, e.g. 1500 or 12.5.")
+    JSON_MORE = ("GCM405", "error", "{count} more problem(s) like these in this file are not listed. Correct the ones above and try again.")
 
     def __init__(self, code: str, severity: Severity, template: str) -> None:
         self.code = code
@@ -144,6 +153,13 @@ class Location:
         if self.key:
             parts.append(shown["key"])
         return ", ".join(parts)
+
+    @classmethod
+    def from_json(cls, data: object) -> Location:
+        """The location of ``asdict(location)``; TypeError if ``data`` is not one (as in a damaged cache entry)."""
+        if not isinstance(data, dict) or not set(data) <= {"file", "sheet", "cell", "key"} or not all(isinstance(v, str) for v in data.values()):
+            raise TypeError("not a location")
+        return cls(**data)
 
 
 @dataclass(frozen=True)
@@ -185,7 +201,10 @@ class Diagnostic:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Diagnostic:
         """The diagnostic :meth:`to_json` gave (KeyError or TypeError if ``data`` is not one)."""
-        return cls(data["code"], data["severity"], data["message"], Location(**data["location"]), data["values"])
+        code, severity, message, values = data["code"], data["severity"], data["message"], data["values"]
+        if not (isinstance(code, str) and severity in ("error", "warning") and isinstance(message, str) and isinstance(values, dict)):
+            raise TypeError("not a diagnostic")
+        return cls(code, severity, message, Location.from_json(data["location"]), values)
 
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "severity": self.severity, "message": visible(self.message), **self.location.shown()}

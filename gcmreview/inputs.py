@@ -19,10 +19,11 @@ from typing import Any
 from .cache import Cache, code_digest, digest
 from .chars import file_name
 from .config import ReviewConfig, load_review
-from .errors import Code, Diagnostic, Location, SourceMap
+from .errors import Code, Diagnostic, GcmReviewError, Location, SourceMap
 from .model import Contribution
 from .parallel import cores, in_workers
 from .progress import NO_PROGRESS, Progress
+from .safeparse import parse_json
 from .submission import LeftOutEntry
 from .survey import Survey
 from .validate import ReadResult, read_contribution
@@ -107,8 +108,7 @@ def _read_all(
     found: dict[int, ReadResult] = {}
     if cache is not None:
         for index, key in enumerate(keys):
-            entry = cache.get("read", key)
-            decoded = _decode(entry[1]) if entry is not None else None
+            decoded = cache.get("read", key, _decode)
             if decoded is not None:
                 found[index] = decoded
                 progress.step(READING, displays[index])
@@ -149,19 +149,25 @@ def _encode(read: ReadResult) -> bytes:
     return json.dumps(data, ensure_ascii=True, default=str).encode("ascii")
 
 
-def _decode(data: bytes) -> ReadResult | None:
+def _decode(facts: dict[str, Any], data: bytes) -> ReadResult | None:
     """The read result :func:`_encode` stored; None if it cannot be rebuilt (then the file is read again)."""
     try:
-        raw: dict[str, Any] = json.loads(data)
-        sources = SourceMap(raw["sources"]["file"])
+        raw: dict[str, Any] = parse_json(data.decode("ascii"), "")
+        sources = SourceMap(_text(raw["sources"]["file"]))
         for path, where in raw["sources"]["map"].items():
-            sources.add(path, Location(**where))
+            sources.add(path, Location.from_json(where))
         diagnostics = [Diagnostic.from_json(d) for d in raw["diagnostics"]]
         left_out = [LeftOutEntry.model_validate(x) for x in raw["left_out"]]
         contribution = Contribution.model_validate(raw["contribution"]) if raw["contribution"] is not None else None
-        return ReadResult(raw["file"], contribution, sources, diagnostics, left_out)
-    except (ValueError, KeyError, TypeError):
+        return ReadResult(_text(raw["file"]), contribution, sources, diagnostics, left_out)
+    except (GcmReviewError, ValueError, KeyError, TypeError):
         return None
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"a text was expected, not {type(value).__name__}")
+    return value
 
 
 def _missing(review: ReviewConfig, owners: dict[str, str]) -> list[Diagnostic]:

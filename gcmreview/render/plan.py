@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
@@ -83,9 +82,13 @@ class Rendered:
 
     @classmethod
     def from_cache(cls, facts: dict[str, Any], data: bytes, key: str) -> Rendered:
+        """The file the cache kept; KeyError, TypeError or ValueError if its facts are not what :meth:`facts` gave."""
         glyphs = [Diagnostic.from_json(g) for g in facts["glyphs"]]
+        messages, pages = facts["messages"], facts["pages"]
+        if not (isinstance(messages, list) and all(isinstance(m, str) for m in messages) and type(pages) is int and pages >= 0):
+            raise TypeError("not the facts of a rendered file")
         warnings = [Diagnostic.from_json(w) for w in facts["warnings"]]
-        return cls(data, list(facts["messages"]), int(facts["pages"]), glyphs, warnings, cached=True, key=key)
+        return cls(data, messages, pages, glyphs, warnings, cached=True, key=key)
 
 
 def output_stem(submission: Submission) -> str:
@@ -120,11 +123,10 @@ def render_all(jobs: list[RenderJob], workspace: Path, cache: Cache, progress: P
     keys = _keys(jobs, workspace)
     out: dict[int, Rendered] = {}
     for index, (job, key) in enumerate(zip(jobs, keys, strict=True)):
-        entry = cache.get(job.kind, key)
-        with suppress(KeyError, TypeError, ValueError):
-            if entry is not None:
-                out[index] = Rendered.from_cache(*entry, key=key)
-                progress.step(RENDERING, job.name)
+        entry = cache.get(job.kind, key, partial(Rendered.from_cache, key=key))
+        if entry is not None:
+            out[index] = entry
+            progress.step(RENDERING, job.name)
     todo = sorted((i for i in range(len(jobs)) if i not in out), key=lambda i: _cost(jobs[i]), reverse=True)
     template = find_template("base.docx", workspace)
     calls = [partial(_render, jobs[i].kind, jobs[i].documents, workspace, template) for i in todo]
