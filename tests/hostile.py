@@ -9,6 +9,19 @@ millions of empty cells, 400,000 cells that compress only 12:1, tables naming
 behind a long comment, in UTF-16, in a part not named .xml), and edits a contributor or another program may make (raw ``_xHHHH_``
 escapes, text longer than a cell holds, a hidden, copied or merged sheet, a
 deleted table, a renamed header, a table stretched to 100,000 rows).
+
+The second round's generators, one module an input path, stand beside this one:
+``hostile_data`` (JSON and TOML: nesting, huge numbers, duplicate keys, NaN, a BOM,
+floods, a poisoned cache), ``hostile_workbook`` (regular-expression traps, floods of
+shared strings, styles and rows, shadowed columns, moved and duplicated tables,
+shared-string indexes out of range), ``hostile_scale`` (thousands of actions,
+cell-sized texts, huge translations, XLIFF floods and duplicate units),
+``hostile_terminal`` (control characters in names, undecodable file names, Ctrl+C,
+a full disk, direction overrides from every source), ``hostile_templates``
+(templates that run code, loop or write gigabytes, base documents with external
+links, stylesheets that fetch) and ``hostile_checkbuild`` (what only the build used
+to refuse: invalid clusters, characters the PDF cannot lay out, citation keys in
+every script). Each has its tests in ``test_hostile_<path>.py``.
 """
 
 from __future__ import annotations
