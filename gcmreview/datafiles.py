@@ -20,6 +20,9 @@ __all__ = ["load_json", "map_strings", "model_strings", "pydantic_diagnostics"]
 
 M = TypeVar("M", bound=BaseModel)
 
+_SHOWN = 80
+"""Most characters of a wrong value a message quotes (a text of millions would flood the terminal)."""
+
 
 def model_strings(value: Any, path: str = "") -> list[tuple[str, str]]:
     """Every string in a dumped model with its key path, e.g. ('answers[0].text.km', '...')."""
@@ -79,7 +82,8 @@ def _friendly(error: Any, model: type[BaseModel]) -> tuple[Code, dict[str, str]]
         return Code.CONFIG_MISSING_KEY, {"key": key, "hint": "Add it; see README.md for an example."}
     message = str(error["msg"]).removeprefix("Value error, ")
     if error.get("input") is not None and kind not in ("value_error",) and not isinstance(error["input"], dict):
-        message = f"{message} (found {error['input']!r})"
+        found = repr(error["input"])
+        message = f"{message} (found {found if len(found) <= _SHOWN else found[:_SHOWN - 3] + '...'})"
     return Code.CONFIG_VALUE, {"detail": f"{key}: {message}." if key else f"{message}."}
 
 
