@@ -92,6 +92,8 @@ class Code(enum.Enum):
     STALE_TRANSLATION = ("GCM240", "warning", "The translation of this text into {language} was made for an earlier version of it; it is marked stale. Run `gcmreview translate export --to {lang}` and send it to the translator again.")
     UNKNOWN_SEGMENT = ("GCM241", "warning", "Translation unit '{unit}' matches no text in the workbooks{suggestion}; the answer or row it was made for was removed or its id was changed. It was not imported.")
     TRANSLATION_FILE = ("GCM242", "error", "The translation file cannot be read: {detail}. Import the XLIFF or workbook made by `gcmreview translate export`, filled in by the translator.")
+    TRANSLATION_TOO_LONG = ("GCM244", "error", "The translation has {length} characters; a translation, like a spreadsheet cell, holds at most 32,767. It was not imported. Shorten it, or ask the contributor to split the source text across rows and translate each part.")
+    DUPLICATE_UNIT = ("GCM245", "error", "Translation unit '{unit}' appears {count} times in the file with different translations; none of them was imported. Keep one unit per id, with the translation meant.")
     NOTHING_IMPORTED = ("GCM243", "error", "No translation was stored. Of the file's {units} unit(s), matching no text in the workbooks: {unknown}; without a translation: {empty}; sent back unchanged while still marked for review: {unchanged}. Import the file the translator filled in, made by `gcmreview translate export` of this workspace; review the unchanged ones, or accept them with --confirm-unchanged.")
     # Build (GCM25x)
     BUILD_LOCKED = ("GCM250", "error", "Another build of this workspace is running. Wait for it to finish, then build again.")
@@ -123,6 +125,7 @@ class Code(enum.Enum):
     JSON_DUPLICATE_KEY = ("GCM403", "error", "Key '{key}' is given twice in the same object, so which one holds is unclear. Keep one of them, holding everything it should, and delete the other.")
     JSON_NUMBER = ("GCM404", "error", "{number} is not a number gcmreview can store: a number must be finite, within about ±1.8e308, and not so small that it reads as 0. Write the number itself, e.g. 1500 or 12.5.")
     JSON_MORE = ("GCM405", "error", "{count} more problem(s) like these in this file are not listed. Correct the ones above and try again.")
+    TOO_MANY_ENTRIES = ("GCM410", "error", "'{key}' has {count} entries, but a workbook's table '{table}' holds at most {limit} rows, so `check` would refuse the whole table. No workbook was written. Remove repeated entries, or merge similar ones into one row.")
 
     def __init__(self, code: str, severity: Severity, template: str) -> None:
         self.code = code
@@ -249,9 +252,12 @@ class SourceMap:
     def __init__(self, file: str) -> None:
         self.file = file
         self._map: dict[str, Location] = {}
+        self._below: dict[str, list[str]] | None = None
+        """Each prefix -> the recorded paths at or below it (built on first use, so ``under`` is not a scan)."""
 
     def add(self, path: str, location: Location) -> None:
         self._map[path] = location
+        self._below = None
 
     def items(self) -> list[tuple[str, Location]]:
         """Every recorded (key path, location), in the order recorded."""
@@ -270,9 +276,12 @@ class SourceMap:
 
     def under(self, prefix: str) -> list[Location]:
         """Every recorded location at ``prefix`` or below it, in the order recorded."""
-        return [
-            loc for path, loc in self._map.items() if path == prefix or path.startswith((f"{prefix}.", f"{prefix}["))
-        ]
+        if self._below is None:
+            self._below = {}
+            for path in self._map:
+                for cut in [i for i, char in enumerate(path) if char in ".[" and i > 0] + [len(path)]:
+                    self._below.setdefault(path[:cut], []).append(path)
+        return [self._map[path] for path in self._below.get(prefix, ())]
 
     def __len__(self) -> int:
         return len(self._map)

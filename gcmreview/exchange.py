@@ -18,6 +18,7 @@ from .survey import Survey
 from .validate import read_contribution
 from .validate.content import check_contribution
 from .workbook import save_workbook, workbook_name
+from .workbook.layout import MAX_TABLE_ROWS, TABLES
 from .workspace import display_path
 
 __all__ = ["contribution_json", "export_contribution", "export_workbook", "import_contribution", "load_contribution_json"]
@@ -31,7 +32,7 @@ def contribution_json(contribution: Contribution) -> str:
 def load_contribution_json(path: Path, review: ReviewConfig, survey: Survey, display: str) -> Contribution:
     """Read and validate a contribution JSON file; GcmReviewError with every problem."""
     contribution = load_json(path, Contribution, display)
-    problems = check_contribution(contribution, SourceMap(display), review, survey)
+    problems = _oversized_tables(contribution, display) + check_contribution(contribution, SourceMap(display), review, survey)
     if contribution.survey != survey.id:
         where = Location(file=display, key="survey")
         problems.insert(0, Diagnostic.make(Code.WRONG_SURVEY, where, found=contribution.survey, expected=survey.id, contributor=contribution.contributor))
@@ -42,6 +43,18 @@ def load_contribution_json(path: Path, review: ReviewConfig, survey: Survey, dis
     if errors:
         raise GcmReviewError(errors)
     return contribution
+
+
+def _oversized_tables(contribution: Contribution, display: str) -> list[Diagnostic]:
+    """An error (GCM410) for each list the workbook's table could not hold: the reader would refuse it (GCM223)."""
+    out = []
+    for spec in TABLES:
+        entries = len(getattr(contribution, spec.section))
+        if entries > MAX_TABLE_ROWS:
+            where = Location(file=display, key=spec.section)
+            out.append(Diagnostic.make(Code.TOO_MANY_ENTRIES, where, key=spec.section, count=f"{entries:,}", table=spec.name,
+                                       limit=f"{MAX_TABLE_ROWS:,}"))
+    return out
 
 
 def export_workbook(path: Path, review: ReviewConfig, survey: Survey, display: str) -> tuple[Contribution, list[Diagnostic]]:

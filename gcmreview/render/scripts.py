@@ -9,10 +9,19 @@ agree and never after a stacking sign (Khmer coeng, Myanmar virama), so no
 cluster is ever split. The fonts and HarfBuzz shaping (:func:`font_file`,
 :func:`script_runs`, :func:`shaping_problems`) live in :mod:`gcmreview.fonts`,
 shared with validation.
+
+A "word" of any script longer than :data:`LONG_WORD` characters (a
+web address, a pasted string without spaces) gets U+200B every :data:`WORD_PIECE`
+characters (:func:`break_long_words`): WeasyPrint drew a word longer than the line
+on one line, off the page, and breaking it at the margin instead (CSS
+``overflow-wrap``) takes time growing with the square of its length, since
+WeasyPrint lays out the whole rest of a text for each line without a break
+opportunity (9 s for 32,767 characters, where a text with spaces takes 1 s).
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import icu
@@ -20,13 +29,22 @@ import icu
 from ..survey.languages import Language, language, language_for_script
 
 __all__ = [
+    "LONG_WORD",
+    "WORD_PIECE",
     "ZWSP",
     "add_break_opportunities",
     "break_all",
+    "break_long_words",
     "needs_breaks",
 ]
 
 ZWSP = "\u200b"
+LONG_WORD = 64
+"""Characters without a break opportunity after which :func:`break_long_words` adds some (no word is as long; a
+web address may be, and is broken like one)."""
+WORD_PIECE = 32
+"""Characters between the break opportunities :func:`break_long_words` adds: less than the narrowest column holds."""
+_LONG_WORD_RE = re.compile(rf"[^\s\u200b]{{{LONG_WORD + 1},}}")
 # Signs that make the next consonant a subscript (stacked) one: a break after them splits a cluster.
 _STACKERS = frozenset("\u17d2\u1039\u1a60")
 # Myanmar virama and asat: the consonant before them closes the syllable before it, so no break before that consonant.
@@ -101,7 +119,23 @@ def break_all(text: str, lang: Language | str = "") -> str:
         other = language_for_script(script)
         if other is not None and (not lang or other.code != _as_language(lang).code) and other.found_in(text):
             text = add_break_opportunities(text, other)
-    return text
+    return break_long_words(text)
+
+
+def break_long_words(text: str) -> str:
+    """``text`` with U+200B about every :data:`WORD_PIECE` characters of each run longer than :data:`LONG_WORD`
+    without a space or break opportunity, only between grapheme clusters."""
+    return _LONG_WORD_RE.sub(lambda match: _pieces(match.group()), text) if len(text) > LONG_WORD else text
+
+
+def _pieces(word: str) -> str:
+    clusters = _boundaries(_grapheme_iterator(), word)
+    out, last = [], 0
+    for index in sorted(clusters):
+        if index - last >= WORD_PIECE and index < len(word):
+            out += [word[last:index], ZWSP]
+            last = index
+    return "".join([*out, word[last:]])
 
 
 def _utf16_offsets(text: str) -> dict[int, int]:

@@ -24,6 +24,7 @@ from ..config import ReviewConfig, load_config
 from ..datafiles import character_diagnostics
 from ..errors import Code, Diagnostic, GcmReviewError, Location, nearest, of_severity
 from ..inputs import check_workspace
+from ..text import CELL_LIMIT
 from ..workspace import display_path
 from .formats import _file_error, _Incoming
 from .segments import Segment, fingerprint, segments
@@ -31,12 +32,15 @@ from .store import TranslationStore, Unit, load_store, save_store, status
 from .xliff import _read_xliff, export_xliff
 from .xlsx import _read_xlsx, export_xlsx
 
-__all__ = ["MAX_FILE_BYTES", "ImportReport", "TranslationExport", "export_translations", "import_translations"]
+__all__ = ["MAX_FILE_BYTES", "MAX_SUGGESTIONS", "ImportReport", "TranslationExport", "export_translations", "import_translations"]
 
 Format = Literal["xliff", "xlsx"]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Largest translation file accepted (a whole review's text is a few MB)."""
+
+MAX_SUGGESTIONS = 100
+"""Unknown unit ids that get a nearest-id suggestion (each costs a comparison with every known id); the rest none."""
 
 _EXPORTERS = {"xliff": (export_xliff, ".xlf"), "xlsx": (export_xlsx, ".xlsx")}
 
@@ -120,7 +124,7 @@ def import_translations(
     report = ImportReport(display, kind, units=len(incoming), diagnostics=diagnostics)
     known = {s.id: s for s in segments(check, check.review)}
     stores: dict[str, TranslationStore] = {}
-    for unit in incoming:
+    for unit in _usable(incoming, report):
         segment = known.get(unit.id)
         if not unit.target.strip():
             report.empty += 1
@@ -128,7 +132,7 @@ def import_translations(
             report.diagnostics += characters  # the same rule as for a workbook's cells: not stored
         elif segment is None:
             report.unknown.append(unit.id)
-            suggestion = nearest(unit.id, known)
+            suggestion = nearest(unit.id, known) if len(report.unknown) <= MAX_SUGGESTIONS else ""
             report.diagnostics.append(Diagnostic.make(Code.UNKNOWN_SEGMENT, unit.where, unit=unit.id, suggestion=suggestion))
         else:
             if unit.target_lang not in stores:
@@ -146,6 +150,25 @@ def import_translations(
 
 def _unit_location(unit: _Incoming, key: str) -> Location:
     return unit.where
+
+
+def _usable(incoming: list[_Incoming], report: ImportReport) -> list[_Incoming]:
+    """The units to import, each id once per language; an error for a translation too long (GCM244), and for an
+    id given twice with different translations (GCM245: none of them imported)."""
+    by_id: dict[tuple[str, str], list[_Incoming]] = {}
+    for unit in incoming:
+        by_id.setdefault((unit.id, unit.target_lang), []).append(unit)
+    out = []
+    for (unit_id, _lang), units in by_id.items():
+        translated = [u for u in units if u.target.strip()]
+        unit = (translated or units)[0]
+        if len({u.target for u in translated}) > 1:
+            report.diagnostics.append(Diagnostic.make(Code.DUPLICATE_UNIT, unit.where, unit=unit_id, count=len(units)))
+        elif len(unit.target) > CELL_LIMIT:
+            report.diagnostics.append(Diagnostic.make(Code.TRANSLATION_TOO_LONG, unit.where, length=f"{len(unit.target):,}"))
+        else:
+            out.append(unit)
+    return out
 
 
 def _store_unit(

@@ -26,6 +26,7 @@ from ..errors import Code, Diagnostic, GcmReviewError, Location
 from ..fsutil import atomic_write
 from ..submission import TranslatedText
 from ..survey.languages import language
+from ..text import CELL_LIMIT
 from .segments import Segment, segments
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ class Unit(BaseModel):
 
     source_lang: str = Field(description="Language of the source text the translation was made from.")
     source_fingerprint: str = Field(pattern=r"^sha256:[0-9a-f]{16}$", description="fingerprint() of that source text.")
-    text: str = Field(min_length=1, description="The translation.")
+    text: str = Field(min_length=1, max_length=CELL_LIMIT, description="The translation (as long as a cell's text at most).")
     translator: str | None = None
     updated: dt.date | None = Field(default=None, description="Date the translation was imported.")
 

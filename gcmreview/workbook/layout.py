@@ -22,6 +22,7 @@ __all__ = [
     "INSTRUCTIONS",
     "INSTRUCTIONS_SHEET",
     "LISTS_SHEET",
+    "MAX_TABLE_ROWS",
     "TABLES",
     "TEMPLATE_VERSION",
     "Column",
@@ -34,6 +35,10 @@ TEMPLATE_VERSION = "gcmreview-workbook-1"
 """Written into every workbook; the reader refuses workbooks without it."""
 HEADER_ROW = 4
 """The row of every table's headers in a contributor workbook; the sheet's title, help and column labels are above it."""
+MAX_TABLE_ROWS = 5_000
+"""Most rows below its headers a table may have: the reader refuses a larger one (GCM223), the JSON import a
+contribution that needs more (GCM410), and the writer adds blank rows only up to it (a ministry reports tens of
+actions, not thousands)."""
 
 ColumnKind = Literal[
     "key", "fixed", "text", "objectives", "year", "number", "choice", "yesno", "email", "url", "date", "words", "guidance"

@@ -25,14 +25,13 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import Code, Diagnostic, Location, nearest
+from .layout import MAX_TABLE_ROWS
 from .safety import MAX_UNCOMPRESSED, refusal
 from .tables import table_problems
 from .xmlscan import strip_elements
 
 __all__ = ["MAX_TABLE_ROWS", "RawCell", "RawColumn", "RawTable", "RawWorkbook", "open_workbook"]
 
-MAX_TABLE_ROWS = 5_000
-"""Most rows a table may have (a ministry reports tens of actions, not thousands)."""
 
 Bounds = tuple[int, int, int, int]
 """A range's (min_col, min_row, max_col, max_row), 1-based."""

@@ -32,6 +32,7 @@ from .layout import (
     INSTRUCTIONS,
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
+    MAX_TABLE_ROWS,
     TABLES,
     TEMPLATE_VERSION,
     Column,
@@ -173,7 +174,8 @@ def _table_rows(
     if spec.section == "principles":
         by_key = {p.principle: p for p in items}
         return [{"principle": p.key, "qtext": p.name, "item": by_key.get(p.key)} for p in ref.principles]
-    return [{"item": item} for item in items] + [{"item": None}] * spec.blank_rows
+    blank = max(0, min(spec.blank_rows, MAX_TABLE_ROWS - len(items)))  # a larger table would not be read
+    return [{"item": item} for item in items] + [{"item": None}] * blank
 
 
 def _cell_value(col: Column, row: dict[str, Any], labels: _Labels) -> Any:
