@@ -185,15 +185,26 @@ def run_cli(capsys: pytest.CaptureFixture[str], box: Sandbox, workspace: Path, *
 # ---------------------------------------------------------------- outputs
 
 
-def _pdf_streams(data: bytes) -> Iterator[bytes]:
-    """Every stream of a PDF, inflated where it is Flate-compressed (text, fonts, embedded files)."""
+def _pdf_streams(data: bytes, only: bytes = b"") -> Iterator[bytes]:
+    """Every stream of a PDF (or those whose dictionary holds ``only``), inflated where it is Flate-compressed."""
     for match in re.finditer(rb"(?<!end)stream\r?\n", data):
         start = match.end()
         end = data.find(b"endstream", start)
+        if only and only not in data[data.rfind(b" obj", 0, match.start()) : match.start()]:
+            continue
         raw = data[start:end]
         yield raw
         with contextlib.suppress(zlib.error):
             yield zlib.decompressobj().decompress(raw)
+
+
+def _pdf_objects(data: bytes) -> Iterator[bytes]:
+    """The PDF's objects, where an action would be: the file outside its streams, and its object streams inflated.
+
+    Not the content and font streams: compressed bytes hold "/JS" and the like by chance.
+    """
+    yield re.sub(rb"(?<!end)stream\r?\n.*?endstream", b"stream endstream", data, flags=re.S)
+    yield from _pdf_streams(data, b"/ObjStm")
 
 
 PDF_ACTIVE_RE = re.compile(rb"/(?:Launch|GoToR|GoToE|JavaScript|JS|SubmitForm|ImportData|EmbeddedFile|RichMedia)\b|/URI\s*\(file:")
@@ -212,6 +223,7 @@ def _assert_safe_outputs(build: Path, box: Sandbox) -> None:
         if path.suffix == ".pdf":
             for chunk in (data, *_pdf_streams(data)):
                 assert needle not in chunk, f"canary inside {path.name}"
+            for chunk in _pdf_objects(data):
                 assert not PDF_ACTIVE_RE.search(chunk), f"{path.name}: {PDF_ACTIVE_RE.search(chunk)}"
         elif path.suffix == ".docx":
             with zipfile.ZipFile(path) as archive:
