@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pytest
-from conftest import WriteWorkbook, edit_cells, find_cell
+from conftest import LONG_ANSWER, WriteWorkbook, edit_cells, find_cell
 
 from gcmreview.cli import main
 from gcmreview.config import ReviewConfig
@@ -643,3 +643,18 @@ def test_control_characters_do_not_break_the_xlsx(workspace: Path, tmp_path: Pat
     export_xlsx([segment], "km", None, tmp_path / "c.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "c.xlsx")["Translations"]
     assert (ws["E5"].value, ws["H5"].value) == ("'=ab", fingerprint("=a\x0bb"))
+
+
+def test_xlsx_rows_are_as_tall_as_their_texts(
+    write_workbook: WriteWorkbook, contribution_data: dict[str, Any], workspace: Path, review: ReviewConfig, tmp_path: Path
+) -> None:
+    """A translator sees each source text whole, as in the contributor workbook (rows used to be one line high)."""
+    contribution_data["answers"][1]["text"] = {"en": LONG_ANSWER}
+    write_workbook(contribution_data)
+    out = tmp_path / "to-km.xlsx"
+    export_xlsx(segments(_check(workspace), review), "km", None, out)
+    ws = openpyxl.load_workbook(out)["Translations"]
+    rows = {row[0].value: row[0].row for row in ws.iter_rows(min_row=5) if row[0].value}
+    assert rows and all(ws.row_dimensions[r].height for r in rows.values())
+    assert ws.row_dimensions[rows["LAB/answer/6"]].height >= 300  # about 30 lines of 60 characters, or Excel's cap
+    assert ws.row_dimensions[rows["LAB/statistic/1/unit"]].height < 100  # "persons", and its three-line location

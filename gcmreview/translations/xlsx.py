@@ -22,6 +22,7 @@ from ..chars import codepoint, not_xml, without_not_xml
 from ..errors import Code, Diagnostic, GcmReviewError, Location
 from ..fsutil import atomic_write_with
 from ..survey.languages import language
+from ..workbook.heights import fit_rows
 from ..workbook.read import RawCell, open_workbook
 from ..workbook.style import (
     HEADER_FONT,
@@ -133,6 +134,7 @@ def _xlsx_layout(ws: Worksheet, last: int, lang: str) -> None:
     column = get_column_letter(XLSX_HEADERS.index("Translation") + 1)
     for row in range(XLSX_HEADER_ROW + 1, last + 1):
         ws[f"{column}{row}"].protection = UNLOCKED
+    fit_rows(ws)  # LibreOffice shows a wrapped text whole only in a row stored as tall as it
     prompt = (
         f"Type the {language(lang).name} translation of the Source text. Keep [@key] citations and **bold** markers. "
         "Leave it empty if you cannot translate it now. Stale rows: correct the earlier translation."
