@@ -9,11 +9,7 @@ inputs byte-identical afterwards. The inputs come from :mod:`hostile_checkbuild`
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
-import os
 import subprocess
-import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +18,7 @@ from typing import Any
 import hostile_checkbuild as H
 import pytest
 from conftest import WriteWorkbook
+from measured import file_hashes, measure
 
 from gcmreview.chars import bad_characters, drawn, not_laid_out
 from gcmreview.fonts import installed_coverage
@@ -32,18 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SECONDS, BUILD_SECONDS, KILOBYTES = 30.0, 120.0, 1_000_000
 """The issue's bounds: reading any one file (``check``, ``import``, a refused build) in 30 s, a build of what
 ``check`` accepts in minutes, each in 1 GB (on two idle cores a check takes 3 s and 130 MB, the build 8 s)."""
-
-_WRAPPER = (
-    "import json, resource, subprocess, sys, time\n"
-    "start = time.perf_counter()\n"
-    "done = subprocess.run(sys.argv[1:], capture_output=True, text=True, encoding='utf-8', errors='replace')\n"
-    "print(json.dumps({'status': done.returncode, 'out': done.stdout, 'err': done.stderr,\n"
-    "                  'seconds': time.perf_counter() - start,\n"
-    "                  'kilobytes': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))\n"
-)
-"""Runs a command and reports its peak memory: RUSAGE_CHILDREN of a fresh process holds only that command
-(and the workers it waited for)."""
-
 
 @dataclass
 class Measured:
@@ -60,24 +45,18 @@ class Measured:
         return [line for line in (self.out + self.err).splitlines() if f" {code}" in line and "GCM112" not in line]
 
 
-def _hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def run(workspace: Path, *argv: str) -> Measured:
     """``gcmreview ARGV`` in a fresh process, within the issue's time and memory bounds, without a traceback,
     leaving ``inputs/`` byte-identical."""
-    before = _hashes(workspace / "inputs")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", _WRAPPER, sys.executable, "-m", "gcmreview", *argv],
-                          capture_output=True, text=True, cwd=ROOT, env=env, check=True, timeout=600)
-    result = Measured(**json.loads(done.stdout))
+    before = file_hashes(workspace / "inputs")
+    done = measure(workspace.parent / f"{workspace.name}-measured.json", *argv, timeout=600)
+    result = Measured(done.status, done.seconds, int(done.peak_mb * 1024), done.out, done.err)
     text = result.out + result.err
     assert "Traceback" not in text, text[-3000:]
     assert result.status in (0, 1), f"exit status {result.status}:\n{text[-3000:]}"
     bound = BUILD_SECONDS if argv[0] == "build" and result.status == 0 else SECONDS
     assert result.seconds < bound and result.kilobytes < KILOBYTES, (result.seconds, result.kilobytes)
-    assert _hashes(workspace / "inputs") == before, "inputs must be byte-identical after the run"
+    assert file_hashes(workspace / "inputs") == before, "inputs must be byte-identical after the run"
     return result
 
 

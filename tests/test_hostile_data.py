@@ -11,11 +11,6 @@ measured in the child. The files come from :mod:`hostile_data`.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +19,7 @@ from typing import Any
 import hostile_data as H
 import pytest
 from conftest import CONTRIBUTION, REVIEW_TOML, WriteWorkbook
+from measured import file_hashes, measure
 
 from gcmreview.cache import Cache
 
@@ -33,21 +29,6 @@ SECONDS = 30.0
 MEMORY_KB = 1024 * 1024
 """The most memory (peak resident set, kB) reading one file may take: 1 GB."""
 
-MEASURE = """\
-import json, os, resource, sys, time
-from gcmreview.cli import main
-start = time.perf_counter()
-try:
-    status = main(sys.argv[1:])
-finally:
-    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-    with open(os.environ["GCMREVIEW_MEASURE"], "w", encoding="utf-8") as out:
-        json.dump({"seconds": time.perf_counter() - start, "peak_kb": peak}, out)
-sys.exit(status)
-"""
-"""Run the command line in this child and write its wall time and peak memory (its own and its workers')."""
-
-
 @dataclass
 class Run:
     status: int
@@ -56,22 +37,14 @@ class Run:
     peak_kb: int
 
 
-def _hashes(*paths: Path) -> dict[str, str]:
-    files = [p for path in paths for p in ([path] if path.is_file() else sorted(path.rglob("*"))) if p.is_file()]
-    return {p.as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
-
-
 def run(workspace: Path, *argv: str, also_unchanged: tuple[Path, ...] = (), timeout: float = 120) -> Run:
     """``gcmreview`` in a fresh child process, checked as every hostile case must be."""
-    before = _hashes(workspace / "inputs", *also_unchanged)
-    measure = workspace.parent / f"{workspace.name}-measure.json"
-    env = {**os.environ, "GCMREVIEW_MEASURE": str(measure)}
-    done = subprocess.run([sys.executable, "-c", MEASURE, *argv], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
-    text = done.stdout + done.stderr
+    before = file_hashes(workspace / "inputs", *also_unchanged)
+    done = measure(workspace.parent / f"{workspace.name}-measured.json", *argv, timeout=timeout)
+    text = done.out + done.err
     assert "Traceback" not in text, text[-3000:]
-    assert _hashes(workspace / "inputs", *also_unchanged) == before, "inputs must be byte-identical after the run"
-    facts = json.loads(measure.read_text(encoding="utf-8"))
-    return Run(done.returncode, text.splitlines(), facts["seconds"], facts["peak_kb"])
+    assert file_hashes(workspace / "inputs", *also_unchanged) == before, "inputs must be byte-identical after the run"
+    return Run(done.status, text.splitlines(), done.seconds, int(done.peak_mb * 1024))
 
 
 def check_bounds(run: Run, seconds: float = SECONDS) -> None:

@@ -11,61 +11,33 @@ import, which writes only its own file. The inputs come from :mod:`hostile_scale
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
+import time
 from pathlib import Path
 from typing import Any
 
 import hostile_scale as H
+import measured
 from conftest import WriteWorkbook
+from measured import Measured, file_hashes
 from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parents[1]
-MEASURE = """
-import json, resource, subprocess, sys, time
-start = time.perf_counter()
-done = subprocess.run([sys.executable, "-m", "gcmreview", *sys.argv[1:]], capture_output=True, text=True)
-usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"status": done.returncode, "out": done.stdout, "err": done.stderr, "seconds": time.perf_counter() - start,
-                  "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}))
-"""
-"""Runs one command in a fresh child and reports its wall time, its CPU time and its peak memory (MB)."""
 MEMORY_MB = 1024
 """The memory any one command may take (the issue's bound for reading a file, kept for builds too)."""
-
-
-@dataclass
-class Measured:
-    status: int
-    out: str
-    err: str
-    seconds: float
-    cpu: float
-    peak_mb: float
-
-    def lines(self, prefix: str = "") -> list[str]:
-        return [line for line in (self.out + self.err).splitlines() if line.startswith(prefix)]
-
-
-def _hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def measure(workspace: Path, *argv: str, cpu: float, seconds: float = 300.0, writes: str = "") -> Measured:
     """Run ``gcmreview ARGV`` in a fresh process; assert exit 0 or 1, no traceback, ``inputs/`` unchanged
     (but for the file ``writes``), and the bounds: ``cpu`` seconds of CPU, ``seconds`` of wall time, 1 GB."""
-    before = {k: v for k, v in _hashes(workspace / "inputs").items() if k != writes}
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", MEASURE, *argv], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
-    run = Measured(**json.loads(done.stdout))
+    before = {k: v for k, v in file_hashes(workspace / "inputs").items() if k != f"inputs/{writes}"}
+    run = measured.measure(workspace / f"metrics-{time.perf_counter_ns()}.json", *argv, timeout=seconds + 60)
     assert "Traceback" not in run.out + run.err, (run.out + run.err)[-3000:]
     assert run.status in (0, 1), f"exit status {run.status}: {(run.out + run.err)[-3000:]}"
-    assert {k: v for k, v in _hashes(workspace / "inputs").items() if k != writes} == before, "inputs must be byte-identical"
+    assert {k: v for k, v in file_hashes(workspace / "inputs").items() if k != f"inputs/{writes}"} == before, "inputs must be byte-identical"
     assert run.cpu < cpu, f"{argv[0]} took {run.cpu:.1f} s of CPU"
     assert run.seconds < seconds, f"{argv[0]} took {run.seconds:.1f} s"
     assert run.peak_mb < MEMORY_MB, f"{argv[0]} peaked at {run.peak_mb:.0f} MB"

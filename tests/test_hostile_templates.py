@@ -11,14 +11,8 @@ the sandbox are tried in this process, on the report template, which takes milli
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
-import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +21,7 @@ from pathlib import Path
 import hostile_templates as T
 import pytest
 from conftest import WriteWorkbook
+from measured import file_hashes, measure
 
 from gcmreview.errors import GcmReviewError
 from gcmreview.prepared import Prepared, prepare
@@ -35,12 +30,6 @@ from gcmreview.render.report import render_report
 ROOT = Path(__file__).resolve().parents[1]
 MAX_PEAK_KB = 1024 * 1024
 """1 GB: the issue's bound on the memory of reading one file, here for any one process of the build."""
-_WRAPPER = (
-    "import resource, subprocess, sys\n"
-    "done = subprocess.run(sys.argv[2:])\n"
-    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
-    "sys.exit(done.returncode)\n"
-)
 SLOWEST: dict[str, tuple[float, int]] = {}
 """Each build case's seconds and peak kB, for the report on the issue."""
 
@@ -53,29 +42,16 @@ class Measured:
     peak_kb: int
 
 
-def _hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def run_measured(workspace: Path, case: str, *argv: str, seconds: float) -> Measured:
     """``gcmreview build WORKSPACE *argv`` in a fresh process, with what every case must satisfy."""
-    before = {name: _hashes(workspace / name) for name in ("inputs", "templates")}
-    peak = workspace.parent / f"{workspace.name}.peak"
-    start = time.perf_counter()
-    command = [sys.executable, "-c", _WRAPPER, str(peak), sys.executable, "-m", "gcmreview", "build", str(workspace), *argv]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True) as process:
-        try:
-            stdout, stderr = process.communicate(timeout=seconds)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # the build, its workers and template processes with it
-            process.communicate()
-            pytest.fail(f"the build ran past {seconds} s")
-    text = stdout + stderr
-    run = Measured(process.returncode, text.splitlines(), time.perf_counter() - start, int(peak.read_text()))
+    before = {name: file_hashes(workspace / name) for name in ("inputs", "templates")}
+    done = measure(workspace.parent / f"{workspace.name}-measured.json", "build", str(workspace), *argv, timeout=seconds)
+    text = done.out + done.err
+    run = Measured(done.status, text.splitlines(), done.seconds, int(done.peak_mb * 1024))
     SLOWEST[case] = (run.seconds, run.peak_kb)
     assert "Traceback" not in text, text[-3000:]
     assert run.status in (0, 1), f"exit status {run.status}:\n{text[-3000:]}"
-    assert {name: _hashes(workspace / name) for name in before} == before, "inputs and templates must be byte-identical"
+    assert {name: file_hashes(workspace / name) for name in before} == before, "inputs and templates must be byte-identical"
     assert run.seconds < seconds, f"the build took {run.seconds:.1f} s"
     assert run.peak_kb < MAX_PEAK_KB, f"a process of the build peaked at {run.peak_kb:,} kB"
     return run

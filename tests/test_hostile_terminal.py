@@ -13,24 +13,22 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import hostile_terminal as H
 import pytest
 from conftest import WriteWorkbook
+from measured import Measured, file_hashes, finish, start
 from test_faults import _complete
 
 from gcmreview.cli import main
@@ -38,18 +36,6 @@ from gcmreview.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 READ_SECONDS, BUILD_SECONDS, PEAK_MB = 30, 120, 1024
 """The issue's bounds: any one file read in <= 30 s and <= 1 GB; what check accepts builds in minutes."""
-
-WRAPPER = """\
-import json, resource, signal, subprocess, sys, time
-signal.signal(signal.SIGINT, lambda *_: None)  # Ctrl+C is the command's (a handler, unlike SIG_IGN, is not inherited)
-start = time.perf_counter()
-status = subprocess.call(sys.argv[2:])
-seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-with open(sys.argv[1], "w") as out:
-    json.dump({"status": status, "seconds": seconds, "peak_kb": peak}, out)
-"""
-"""Runs one command and writes its exit status, wall time and peak RSS (kB) to the file named first."""
 
 SHOWN_RAW_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 """What no output line may hold: control characters (but tab and line feed), line separators, direction controls."""
@@ -63,45 +49,13 @@ INTERRUPTED = ("error GCM251: Stopped by Ctrl+C before `gcmreview build` finishe
                "the others are as they were; run it again to finish.")
 
 
-def _hashes(folder: Path) -> dict[bytes, str]:
-    return {os.fsencode(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@dataclass
-class Measured:
-    """A finished command: exit status, what it printed, its wall time and peak memory."""
-
-    status: int
-    out: str
-    err: str
-    seconds: float
-    peak_mb: float
-
-    @property
-    def lines(self) -> list[str]:
-        return (self.out + self.err).splitlines()
-
-
-def _start(metrics: Path, *argv: str, prefix: tuple[str, ...] = ()) -> subprocess.Popen[bytes]:
-    command = [*prefix, sys.executable, "-c", WRAPPER, str(metrics), sys.executable, "-m", "gcmreview", *argv]
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
-
-
-def _finish(process: subprocess.Popen[bytes], metrics: Path, timeout: float = 300) -> Measured:
-    out, err = process.communicate(timeout=timeout)
-    found = json.loads(metrics.read_text(encoding="utf-8"))
-    status = found["status"] if found["status"] >= 0 else 128 - found["status"]  # killed by a signal: as a shell says
-    return Measured(status, out.decode("utf-8"), err.decode("utf-8"), found["seconds"], found["peak_kb"] / 1024)
-
-
 def run(tmp_path: Path, workspace: Path, *argv: str, prefix: tuple[str, ...] = (), limit: float = READ_SECONDS) -> Measured:
     """Run a command on ``workspace`` and check what every hostile case must satisfy."""
-    before = _hashes(workspace / "inputs")
+    before = file_hashes(workspace / "inputs")
     metrics = tmp_path / f"metrics-{time.perf_counter_ns()}.json"
-    done = _finish(_start(metrics, *argv, prefix=prefix), metrics)
+    done = finish(start(metrics, *argv, prefix=prefix), metrics)
     _assert_clean(done, limit)
-    assert _hashes(workspace / "inputs") == before, "inputs must be byte-identical after the run"
+    assert file_hashes(workspace / "inputs") == before, "inputs must be byte-identical after the run"
     return done
 
 
@@ -110,7 +64,7 @@ def _assert_clean(done: Measured, limit: float) -> None:
     print(f"{done.seconds:.1f} s, {done.peak_mb:.0f} MB")  # shown with pytest -s: the report's measurements
     assert "Traceback" not in text, text[-3000:]
     assert not SHOWN_RAW_RE.findall(text), f"printed raw: {sorted(set(SHOWN_RAW_RE.findall(text)))}"
-    assert not [line for line in done.lines if line.startswith("FORGED")], "an input printed a line of its own"
+    assert not [line for line in done.lines() if line.startswith("FORGED")], "an input printed a line of its own"
     assert done.seconds <= limit, f"took {done.seconds:.1f} s"
     assert done.peak_mb <= PEAK_MB, f"peak memory {done.peak_mb:.0f} MB"
 
@@ -123,9 +77,9 @@ def test_undecodable_file_names(tmp_path: Path, workspace: Path, write_workbook:
     H.undecodable_name(write_workbook(), workspace / "inputs")
     done = run(tmp_path, workspace, "check", str(workspace))
     assert done.status == 1
-    assert f"inputs/notes-\\xff.xlsx: {NOT_XLSX}" in done.lines
+    assert f"inputs/notes-\\xff.xlsx: {NOT_XLSX}" in done.lines()
     assert ("inputs/lab.xlsx, sheet Contributor, cell C7: error GCM110: Contributor code 'LAB' is also used by "
-            "inputs/copy-\\xff\\xfe.xlsx. Each contributor sends one workbook; remove the older file from inputs/.") in done.lines
+            "inputs/copy-\\xff\\xfe.xlsx. Each contributor sends one workbook; remove the older file from inputs/.") in done.lines()
 
 
 FORGED_NAME = f"inputs/xU+001B[2JU+001B[HU+000A{H.FORGED}U+000D.xlsx"
@@ -141,7 +95,7 @@ def test_forged_file_name(tmp_path: Path, workspace: Path, write_workbook: Write
     assert found["file"] == FORGED_NAME
     done = run(tmp_path, workspace, "check", str(workspace))
     assert done.status == 1
-    assert f"{FORGED_NAME}: {NOT_XLSX}" in done.lines
+    assert f"{FORGED_NAME}: {NOT_XLSX}" in done.lines()
 
 
 FORGED_SHEET = "NotesU+000AFORGED error GCM999U+009B2JU+202EU+2028"
@@ -153,7 +107,7 @@ def test_forged_sheet_name(tmp_path: Path, workspace: Path, write_workbook: Writ
     done = run(tmp_path, workspace, "check", str(workspace))
     assert done.status == 0
     assert (f"inputs/lab.xlsx, sheet {FORGED_SHEET}: warning GCM224: Sheet '{FORGED_SHEET}' is not part of the template, "
-            "so its content is not read. Move what it holds into the template's sheets.") in done.lines
+            "so its content is not read. Move what it holds into the template's sheets.") in done.lines()
 
 
 def _docx_text(path: Path) -> str:
@@ -194,7 +148,7 @@ def test_override_in_review_toml(tmp_path: Path, workspace: Path, write_workbook
     expected = f"inputs/review.toml, {key}: {BAD_CHARACTER}"
     for argv in (("check", str(workspace)), ("build", str(workspace), "--draft")):
         done = run(tmp_path, workspace, *argv)
-        assert (done.status, done.lines) == (1, [expected]), argv
+        assert (done.status, done.lines()) == (1, [expected]), argv
     assert not list((workspace / "build").glob("*.docx"))
 
 
@@ -203,7 +157,7 @@ def test_override_in_translation_store(tmp_path: Path, workspace: Path, write_wo
     H.bidi_store(workspace, "km", "LAB/answer/6")
     done = run(tmp_path, workspace, "check", str(workspace))
     assert done.status == 1
-    assert f"inputs/translations/km.json, units.LAB/answer/6.text: {BAD_CHARACTER}" in done.lines
+    assert f"inputs/translations/km.json, units.LAB/answer/6.text: {BAD_CHARACTER}" in done.lines()
 
 
 def test_override_in_translators_xliff(tmp_path: Path, workspace: Path, write_workbook: WriteWorkbook) -> None:
@@ -212,7 +166,7 @@ def test_override_in_translators_xliff(tmp_path: Path, workspace: Path, write_wo
     xliff = H.bidi_xliff(tmp_path / "back.xlf", "LAB/answer/6")
     done = run(tmp_path, workspace, "translate", "import", str(xliff), "-w", str(workspace))
     assert done.status == 1
-    assert f"back.xlf, LAB/answer/6: {BAD_CHARACTER}" in done.lines
+    assert f"back.xlf, LAB/answer/6: {BAD_CHARACTER}" in done.lines()
     assert not (workspace / "inputs" / "translations" / "km.json").exists()
 
 
@@ -220,7 +174,7 @@ def test_override_in_contribution_json(tmp_path: Path, workspace: Path, contribu
     source = H.bidi_contribution_json(contribution_data, tmp_path / "lab.json")
     done = run(tmp_path, workspace, "import", str(source), "-w", str(workspace))
     assert done.status == 1
-    assert done.lines == [f"lab.json, identity.contact_person: {BAD_CHARACTER}", f"lab.json, answers[0].text.en: {BAD_CHARACTER}"]
+    assert done.lines() == [f"lab.json, identity.contact_person: {BAD_CHARACTER}", f"lab.json, answers[0].text.en: {BAD_CHARACTER}"]
     assert not (workspace / "inputs" / "lab.xlsx").exists()
 
 
@@ -244,7 +198,7 @@ def test_ctrl_c_while_rendering(tmp_path: Path, workspace: Path, write_workbook:
     """One line and exit 130; no worker left; only complete files; the lock released, no temporary file left."""
     write_workbook()
     metrics = tmp_path / "metrics.json"
-    process = _start(metrics, "build", str(workspace))
+    process = start(metrics, "build", str(workspace))
     deadline = time.monotonic() + BUILD_SECONDS
     while not (workspace / "build" / "report.html").exists():  # written just before the documents are rendered
         assert process.poll() is None and time.monotonic() < deadline, "the build ended before rendering"
@@ -252,7 +206,7 @@ def test_ctrl_c_while_rendering(tmp_path: Path, workspace: Path, write_workbook:
     time.sleep(0.3)
     os.killpg(process.pid, signal.SIGINT)  # what the terminal does on Ctrl+C: every process of the foreground group
     pressed = time.monotonic()
-    done = _finish(process, metrics, timeout=60)
+    done = finish(process, metrics, timeout=60)
     assert time.monotonic() - pressed < 15, "stopping took too long"
     _assert_clean(done, BUILD_SECONDS)
     assert (done.status, done.out, done.err) == (130, "", INTERRUPTED + "\n")
@@ -298,7 +252,7 @@ def test_full_disk_names_the_file(tmp_path: Path, workspace: Path, write_workboo
     (workspace / "build").mkdir()
     done = run(tmp_path, workspace, "build", str(workspace), prefix=_tmpfs_prefix(workspace / "build", "256k"), limit=BUILD_SECONDS)
     assert done.status == 1
-    [line] = done.lines
+    [line] = done.lines()
     assert re.fullmatch(re.escape(f"{workspace}/build/") + r"[\w./-]+: " + re.escape(DISK_FULL), line), line
 
 

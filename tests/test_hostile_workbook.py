@@ -10,7 +10,6 @@ the workers that read workbooks count too).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import subprocess
@@ -25,19 +24,12 @@ import hostile as H
 import hostile_workbook as W
 import pytest
 from conftest import WriteWorkbook
+from measured import file_hashes, measure
 
 MAX_SECONDS = 30.0
 MAX_PEAK_KB = 1024 * 1024
 """The issue's bounds for reading one file: 30 s and 1 GB, here for the whole command (start-up included)."""
 ROOT = Path(__file__).resolve().parents[1]
-_WRAPPER = (
-    "import resource, subprocess, sys\n"
-    "done = subprocess.run(sys.argv[2:])\n"
-    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
-    "sys.exit(done.returncode)\n"
-)
-
-
 @dataclass(frozen=True)
 class Measured:
     status: int
@@ -52,23 +44,16 @@ class Measured:
         return self.out.splitlines()
 
 
-def _hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def run_measured(workspace: Path, *argv: str, inputs: Path | None = None) -> Measured:
     """``gcmreview *argv`` in a fresh process: what it printed, how long it took, its peak memory; with the checks
     every hostile case must pass (no traceback, exit 0 or 1, inputs unchanged, within the bounds)."""
     watched = inputs or workspace / "inputs"
-    before = _hashes(watched)
-    peak = workspace.parent / f"{workspace.name}-peak.txt"
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _WRAPPER, str(peak), sys.executable, "-m", "gcmreview", *argv],
-                          capture_output=True, text=True, cwd=ROOT, timeout=2 * MAX_SECONDS, check=False)
-    run = Measured(done.returncode, done.stdout + done.stderr, done.stdout, time.perf_counter() - start, int(peak.read_text()))
+    before = file_hashes(watched)
+    done = measure(workspace.parent / f"{workspace.name}-measured.json", *argv, timeout=2 * MAX_SECONDS)
+    run = Measured(done.status, done.out + done.err, done.out, done.seconds, int(done.peak_mb * 1024))
     assert "Traceback" not in run.out, run.out[-3000:]
     assert run.status in (0, 1), run.out[-3000:]
-    assert _hashes(watched) == before, "inputs must be byte-identical after the run"
+    assert file_hashes(watched) == before, "inputs must be byte-identical after the run"
     assert run.seconds < MAX_SECONDS, f"{argv[0]} took {run.seconds:.1f} s"
     assert run.peak_kb < MAX_PEAK_KB, f"{argv[0]} peaked at {run.peak_kb // 1024} MB"
     _SLOWEST.append((run.seconds, run.peak_kb, " ".join(argv[:1])))

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from ...config import in_language
 from ...errors import Code, Diagnostic, of_severity
 from ...markup import parse
 from ...submission import Paragraph, QuestionAnswers, Submission
@@ -70,7 +71,7 @@ class ContributorFacts:
     """Review language -> translation status -> number of texts."""
 
     def name(self, lang: str) -> str:
-        return self.names.get(lang) or self.names.get("en") or self.code
+        return in_language(self.names, lang) or self.code
 
     @property
     def errors(self) -> list[Diagnostic]:
