@@ -9,6 +9,10 @@ The library API, what every front end (the command line, a web app) calls:
   writes the coordinator's report of it;
 * :func:`build`: the submission in ``build/``;
 * :func:`export_translations`, :func:`import_translations`: the translators' hand-off;
+* :func:`receive_workbook`: a contributor's uploaded workbook checked, the file it
+  replaces kept, stored, logged (:func:`read_uploads`); :func:`check_workbook`: one
+  file read as ``check`` reads it; :func:`blank_workbook`: a contributor's blank
+  workbook as bytes; :func:`report_page`: the coordinator's report as a page;
 * :func:`import_contribution`, :func:`export_contribution`: a contribution as JSON;
   :func:`contribution_schema`, :func:`submission_schema`: the JSON Schemas of a
   workspace's contributions and submission.
@@ -21,6 +25,7 @@ direction characters as ``U+XXXX``).
 
 from __future__ import annotations
 
+import io
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -30,17 +35,25 @@ from .chars import visible
 from .config import load_review
 from .errors import Code, Diagnostic, GcmReviewError, Location
 from .exchange import contribution_json, export_contribution, import_contribution
+from .fonts import font_file
+from .fsutil import atomic_write
 from .i18n import translator
 from .pipeline import BuildResult
 from .prepared import Prepared, prepare
 from .progress import NO_PROGRESS, Progress
+from .render.report import render_report
 from .schemas import contribution_schema_for, submission_schema_for
 from .survey.languages import languages
 from .translations import ImportReport, export_translations, import_translations
-from .workbook import write_blank_workbooks
+from .uploads import HISTORY, MAX_UPLOAD_BYTES, Upload, UploadResult, read_uploads, reading_inputs, receive_workbook, upload_name
+from .validate import ReadResult, read_contribution
+from .workbook import workbook_name, write_blank_workbooks
+from .workbook.write import build_workbook
 from .workspace import build_lock, display_path, new_workspace
 
 __all__ = [
+    "HISTORY",
+    "MAX_UPLOAD_BYTES",
     "NO_PROGRESS",
     "BuildResult",
     "Code",
@@ -50,9 +63,15 @@ __all__ = [
     "Location",
     "Prepared",
     "Progress",
+    "ReadResult",
+    "Upload",
+    "UploadResult",
     "__version__",
+    "atomic_write",
+    "blank_workbook",
     "build",
     "check",
+    "check_workbook",
     "contribution_json",
     "contribution_schema",
     "display_path",
@@ -60,11 +79,19 @@ __all__ = [
     "export_translations",
     "import_contribution",
     "import_translations",
+    "language_font",
     "languages",
+    "load_review",
     "new_workspace",
+    "read_uploads",
+    "reading_inputs",
+    "receive_workbook",
+    "report_page",
     "submission_schema",
     "translator",
+    "upload_name",
     "visible",
+    "workbook_name",
     "write_blank_workbooks",
     "write_reports",
 ]
@@ -106,3 +133,30 @@ def contribution_schema(workspace: str | Path = ".") -> dict[str, Any]:
 def submission_schema(workspace: str | Path = ".") -> dict[str, Any]:
     """The JSON Schema of a workspace's ``build/submission.json`` (see :mod:`gcmreview.schemas`)."""
     return submission_schema_for(*load_review(Path(workspace)))
+
+
+def blank_workbook(workspace: str | Path, code: str) -> bytes:
+    """Contributor ``code``'s blank workbook (what ``gcmreview workbook`` writes), as the bytes of an xlsx file."""
+    review, survey = load_review(Path(workspace))
+    if review.contributor(code) is None:
+        raise KeyError(code)
+    buffer = io.BytesIO()
+    build_workbook(review, survey, code).save(buffer)
+    return buffer.getvalue()
+
+
+def check_workbook(workspace: str | Path, path: Path, display: str) -> ReadResult:
+    """One workbook read and validated as ``check`` reads it (its problems name it ``display``)."""
+    review, survey = load_review(Path(workspace))
+    return read_contribution(path, review, survey, display)
+
+
+def report_page(prepared: Prepared, lang: str) -> str:
+    """The coordinator's report of a checked workspace as one HTML page, showing ``lang`` first."""
+    return render_report(prepared, prepared.check.workspace, lang)
+
+
+def language_font(lang: str) -> Path | None:
+    """The font file the documents use for a language's script, if it is installed."""
+    info = languages().get(lang)
+    return font_file(info.font) if info is not None else None

@@ -1,7 +1,8 @@
 """Maintain the gettext catalogs: extract every fixed text, update each language's .po.
 
-Stage: reference data (maintenance). Messages come from two places: strings marked
-with ``N_()``/``_()`` in the package (extracted with Babel), and the survey's data
+Stage: reference data (maintenance). Messages come from three places: strings marked
+with ``N_()``/``_()`` in the package (extracted with Babel), the web app's page
+templates (``_()`` in ``gcmreview/web/templates``, Jinja's extractor), and the survey's data
 files (form wording, objective titles, principle names). Run ``nox -s catalogs``
 after changing either; translators then fill the new entries in ``locale/<lang>.po``.
 """
@@ -23,6 +24,7 @@ __all__ = ["survey_messages", "template_catalog", "update_catalogs"]
 
 PACKAGE = Path(__file__).parent
 LOCALE = PACKAGE / "locale"
+WEB_TEMPLATES = "templates/**.j2"
 
 
 def survey_messages() -> Iterator[tuple[str, str]]:
@@ -69,6 +71,12 @@ def template_catalog() -> Catalog:
     keywords = {"N_": None, "_": None}
     for filename, lineno, message, comments, _context in extract_from_dir(str(PACKAGE), keywords=keywords):
         catalog.add(message, locations=[(f"gcmreview/{filename}", lineno)], auto_comments=comments)
+    pages = str(PACKAGE / "web")  # the web app's page templates: labels passed to _()
+    options = {WEB_TEMPLATES: {"trim_blocks": "true", "lstrip_blocks": "true"}}
+    for filename, lineno, message, comments, _context in extract_from_dir(
+        pages, method_map=[(WEB_TEMPLATES, "jinja2")], options_map=options, keywords=keywords
+    ):
+        catalog.add(message, locations=[(f"gcmreview/web/{filename}", lineno)], auto_comments=comments)
     for message, where in [*survey_messages(), *choice_messages(), *diagnostic_messages()]:
         if message:
             catalog.add(message, locations=[(where, 0)], flags=("python-brace-format",) if "{" in message else ())

@@ -20,6 +20,7 @@ from .cache import Cache, code_digest, digest
 from .chars import file_name
 from .config import ReviewConfig, load_review
 from .errors import Code, Diagnostic, GcmReviewError, Location, SourceMap
+from .i18n import N_
 from .model import Contribution
 from .parallel import cores, in_workers
 from .progress import NO_PROGRESS, Progress
@@ -32,7 +33,7 @@ from .workspace import input_files
 
 __all__ = ["CheckResult", "check_workspace"]
 
-READING = "Reading workbooks"
+READING = N_("Reading workbooks")
 
 @dataclass
 class CheckResult:

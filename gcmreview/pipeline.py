@@ -1,8 +1,9 @@
 """The build: read and check the workspace, consolidate, lay out, render, write ``build/``.
 
 Stage: pipeline, the one place that writes ``build/``. Read top to bottom,
-:func:`build` is the whole design: lock -> prepare (read, check, consolidate) ->
-placeholders (for characters no installed font has) -> report -> refuse -> plan -> render -> write -> log.
+:func:`build` is the whole design: lock -> prepare (read, check, consolidate; under the
+inputs lock, so that uploads wait) -> placeholders (for characters no installed font
+has) -> report -> refuse -> plan -> render -> write -> log.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .render.plan import Rendered, RenderJob, plan_renders, render_all
 from .render.report import render_reports
 from .schemas import submission_schema_for
 from .submission import Submission
+from .uploads import reading_inputs
 from .workspace import build_lock
 
 __all__ = ["BuildResult", "build", "write_reports"]
@@ -64,7 +66,8 @@ def build(workspace: Path, *, draft: bool = False, progress: Progress = NO_PROGR
     clock = Clock()
     with build_lock(workspace / BUILD):
         cache = Cache(workspace / BUILD / CACHE_DIR, enabled=use_cache)
-        prepared = prepare(workspace, progress, cache, clock)
+        with reading_inputs(workspace):  # uploads wait until the inputs are read: one consistent set
+            prepared = prepare(workspace, progress, cache, clock)
         shown, unshowable = with_placeholders(prepared)  # characters no installed font has: a placeholder, a warning
         prepared = replace(prepared, diagnostics=prepared.diagnostics + unshowable)
         reports = write_reports(prepared, workspace)  # most needed when the build is refused

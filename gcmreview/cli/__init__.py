@@ -79,6 +79,13 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("-w", "--workspace", type=Path, default=Path("."))
     imp.add_argument("--force", action="store_true", help="overwrite an existing workbook")
 
+    serve = sub.add_parser("serve", help="serve the review as a local web app for the coordinator and the ministries", epilog=EPILOG)
+    serve.add_argument("workspace", nargs="?", type=Path, default=Path("."))
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--behind-proxy", action="store_true",
+                       help="trust X-Forwarded-Proto and X-Forwarded-For from a reverse proxy on this computer (TLS)")
+
     exp = sub.add_parser("export", help="print a workbook's contribution as JSON", epilog=EPILOG)
     exp.add_argument("file", type=Path)
     exp.add_argument("-w", "--workspace", type=Path, default=Path("."))
@@ -172,6 +179,13 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return EXIT_INPUT if any(d.severity == "error" for d in diagnostics) else EXIT_OK
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from gcmreview.web import serve
+
+    serve(args.workspace, args.host, args.port, proxied=args.behind_proxy)
+    return EXIT_OK
+
+
 COMMANDS = {
     "new": _cmd_new,
     "workbook": _cmd_workbook,
@@ -181,6 +195,7 @@ COMMANDS = {
     "translate": _cmd_translate,
     "import": _cmd_import,
     "export": _cmd_export,
+    "serve": _cmd_serve,
 }
 
 

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from ..cache import Cache, code_digest, digest
 from ..errors import Code, Diagnostic, GcmReviewError, Location
 from ..fonts import font_file
+from ..i18n import N_
 from ..parallel import in_workers
 from ..progress import Progress
 from ..submission import Submission
@@ -37,7 +38,7 @@ from .templates import find_template, template_dirs
 
 __all__ = ["RENDERERS", "RENDERING", "RenderJob", "RenderPlan", "Rendered", "output_stem", "plan_renders", "render_all"]
 
-RENDERING = "Rendering documents"
+RENDERING = N_("Rendering documents")
 """The progress task of the render stage."""
 
 Kind = Literal["docx", "pdf"]
