@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 from html import unescape as html_unescape
 from pathlib import Path
 from typing import Any
 
 from anyio import to_thread
-from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -25,14 +23,13 @@ import gcmreview
 
 from .app import CSP, GcmApp, allow, check_csrf
 from .auth import COOKIES, COORDINATOR, MINISTRY
+from .forms import TooLarge, read_upload
 from .pages import page
 from .static import static_routes
 
 __all__ = ["routes"]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_SLACK = 64 * 1024
-"""What a form adds around the file it carries (boundaries, the other fields)."""
 
 
 def _app(request: Request) -> GcmApp:
@@ -205,46 +202,6 @@ async def stored_own(request: Request) -> Response:
     return _stored(request, request.state.who.code)
 
 
-class _TooLarge(Exception):
-    pass
-
-
-async def read_upload(request: Request, field: str, limit: int) -> tuple[Any, Path | None, str]:
-    """The form of a multipart POST with its one file saved to a temporary folder, counted as it streams.
-
-    _TooLarge as soon as more than ``limit`` bytes (and the form's own) have arrived,
-    or when the browser announces as much; the file is then never complete anywhere.
-    """
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + _SLACK:
-        raise _TooLarge
-    received = 0
-    upstream = request.receive
-
-    async def counted() -> Any:
-        nonlocal received
-        message = await upstream()
-        if message["type"] == "http.request":
-            received += len(message.get("body", b""))
-            if received > limit + _SLACK:
-                raise _TooLarge
-        return message
-
-    form = await Request(request.scope, counted).form(max_files=1, max_fields=20, max_part_size=64 * 1024)
-    request.state.form = form
-    upload = form.get(field)
-    if not isinstance(upload, UploadFile) or not (upload.filename or upload.size):
-        return form, None, ""
-    if upload.size is not None and upload.size > limit:
-        raise _TooLarge
-    folder = Path(tempfile.mkdtemp(prefix="gcmreview-upload-"))
-    target = folder / "upload"
-    with target.open("wb") as handle:
-        await to_thread.run_sync(shutil.copyfileobj, upload.file, handle)
-    await upload.close()
-    return form, target, upload.filename or ""
-
-
 async def _upload(request: Request, code: str, template: str) -> Response:
     """An upload for ``code``: read as ``check`` reads, stored only if it has no errors; the page says what happened."""
     app = _app(request)
@@ -253,7 +210,7 @@ async def _upload(request: Request, code: str, template: str) -> Response:
     where = gcmreview.Location(file="upload")
     try:
         form, path, name = await read_upload(request, "workbook", limit)
-    except _TooLarge:
+    except TooLarge:
         request.state.who = request.state.who  # the asker was checked before anything was read
         tooLarge = gcmreview.Diagnostic.make(gcmreview.Code.UPLOAD_TOO_LARGE, where, limit=limit // 2**20)
         return await _contributor_page(request, code, template, refused=[tooLarge], status=413)
