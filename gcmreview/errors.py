@@ -47,7 +47,7 @@ class Code(enum.Enum):
     MISSING_TEXT = ("GCM120", "error", "This cell's text is not in the workbook: the cell refers to shared text number {index}, which the file does not hold, so it is read as empty. The file was damaged or changed by another program; open it in Excel or LibreOffice, check the cell, save and send it again.")
     WRONG_CONTRIBUTOR = ("GCM121", "error", "This is the workbook of {found} ({name}), but it was uploaded for {expected}, so it was not stored. Upload the workbook of {expected} ({file}); the workbook of {found} is uploaded through its own link.")
     UPLOAD_TOO_LARGE = ("GCM122", "error", "The file is larger than {limit} MB, the most an upload may be, so it was not read. A filled workbook is far smaller: check that it is the right file; if it is, delete pictures and pasted objects, save it and upload it again.")
-    NO_UPLOAD = ("GCM123", "error", "No file was received. Choose the file with the Browse button (or drop it on the page), then press Upload.")
+    NO_UPLOAD = ("GCM123", "error", "No file was received, or the file is empty. Choose the file with the Browse button (or drop it on the page), then press Upload.")
     MISSING_WORKBOOK = ("GCM112", "warning", "No workbook received from {code} ({name}). Send them `{file}` (made by `gcmreview workbook`) or remove them from review.toml.")
     TEMPLATE_ERROR = ("GCM130", "error", "The template cannot be filled: {detail}. Correct the template, or delete it from the workspace's templates/ folder to use the packaged one.")
     TEMPLATE_UNSAFE = ("GCM131", "error", "The template was stopped, to keep this computer safe: {detail}. A template may only place the data it is given; remove what calls anything else.")

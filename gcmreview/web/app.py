@@ -160,25 +160,29 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if scope["method"] == "POST" and not _same_origin(scope):
-            response = HTMLResponse("<!DOCTYPE html><title>403</title><p>Refused: this form was sent from another site.</p>",
-                                    status_code=403)
-            await SecurityHeaders(response)(scope, receive, send)
-            return
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", CSP)
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["X-Frame-Options"] = "DENY"
-                headers["Referrer-Policy"] = "no-referrer"
-                headers["Cross-Origin-Opener-Policy"] = "same-origin"
-                headers["Cross-Origin-Resource-Policy"] = "same-origin"
-                headers.setdefault("Cache-Control", "no-store")
+                harden(MutableHeaders(scope=message))
             await send(message)
 
+        if scope["method"] == "POST" and not _same_origin(scope):
+            refused = HTMLResponse("<!DOCTYPE html><title>403</title><p>Refused: this form was sent from another site.</p>",
+                                   status_code=403)
+            await refused(scope, receive, send_with_headers)
+            return
         await self.app(scope, receive, send_with_headers)
+
+
+def harden(headers: MutableHeaders) -> None:
+    """The headers every response carries (a route may have set a stricter Content-Security-Policy)."""
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    headers.setdefault("Cache-Control", "no-store")
 
 
 def _same_origin(scope: Scope) -> bool:
@@ -212,9 +216,11 @@ async def _bug(request: Request, exc: Exception) -> Response:
     log.error("Unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     try:
         request.state.who = NOBODY
-        return page(request, "error.html.j2", {"status": 500, "reason": "bug", "diagnostics": []}, status=500)
+        response: Response = page(request, "error.html.j2", {"status": 500, "reason": "bug", "diagnostics": []}, status=500)
     except Exception:  # the error page itself failed: a plain line, still no traceback
-        return HTMLResponse("<!DOCTYPE html><title>500</title><p>The server could not answer this request.</p>", status_code=500)
+        response = HTMLResponse("<!DOCTYPE html><title>500</title><p>The server could not answer this request.</p>", status_code=500)
+    harden(response.headers)  # this answer leaves by the outermost middleware, past SecurityHeaders
+    return response
 
 
 def create_app(workspace: Path, *, coordinator_token: str | None = None, announce: Callable[[str], None] = print) -> Starlette:

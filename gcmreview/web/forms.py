@@ -49,13 +49,15 @@ async def read_upload(request: Request, field: str, limit: int) -> tuple[Any, Pa
     form = await Request(request.scope, counted).form(max_files=1, max_fields=20, max_part_size=64 * 1024)
     request.state.form = form
     upload = form.get(field)
-    if not isinstance(upload, UploadFile) or not (upload.filename or upload.size):
-        return form, None, ""
-    if upload.size is not None and upload.size > limit:
-        raise TooLarge
-    folder = Path(tempfile.mkdtemp(prefix="gcmreview-upload-"))
-    target = folder / "upload"
-    with target.open("wb") as handle:
-        await to_thread.run_sync(shutil.copyfileobj, upload.file, handle)
-    await upload.close()
-    return form, target, upload.filename or ""
+    try:
+        if not isinstance(upload, UploadFile) or not upload.size:
+            return form, None, ""  # no file, or an empty one
+        if upload.size > limit:
+            raise TooLarge
+        folder = Path(tempfile.mkdtemp(prefix="gcmreview-upload-"))
+        target = folder / "upload"
+        with target.open("wb") as handle:
+            await to_thread.run_sync(shutil.copyfileobj, upload.file, handle)
+        return form, target, upload.filename or ""
+    finally:
+        await form.close()

@@ -123,9 +123,7 @@ async def report(request: Request) -> Response:
     html = await to_thread.run_sync(gcmreview.report_page, prepared, lang)
     policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', html)
     csp = (html_unescape(policy.group(1)) if policy else "default-src 'none'") + "; frame-ancestors 'self'"
-    response = HTMLResponse(html, headers={"Content-Security-Policy": csp})
-    response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    return response
+    return HTMLResponse(html, headers={"Content-Security-Policy": csp, "X-Frame-Options": "SAMEORIGIN"})
 
 
 # ---------------------------------------------------------------- a contributor's workbook
