@@ -279,7 +279,7 @@ def test_a_ministry_cannot_reach_another_ministry(web: Web) -> None:
     assert m.get("/m/not-the-link-of-anyone").status_code == 404
     refused = _upload(m, "/ministry/upload", csrf, lab)  # LAB's workbook through HEALTH's link
     assert refused.status_code == 422
-    [(code, sheet, cell, message)] = [r for r in _rows(refused.text) if r[0] == "GCM121"]
+    [(_, sheet, cell, message)] = [r for r in _rows(refused.text) if r[0] == "GCM121"]
     assert message.startswith("This is the workbook of LAB (Ministry of Labour), but it was uploaded for HEALTH, so it was not stored.")
     assert sheet == "Contributor" and cell
     after = inputs_state(web.workspace)
@@ -355,7 +355,7 @@ def test_a_file_name_from_the_sender_is_only_text(web: Web) -> None:
 
 
 @pytest.mark.parametrize("case", [c for c in REFUSED if c.id != "huge-file"], ids=[c.id for c in REFUSED if c.id != "huge-file"])
-def test_hostile_files_through_the_upload_path(case: Refused, web: Web, base_workbook: Path, canary: tuple[Path, str],
+def test_hostile_files_through_the_upload_path(case: Refused, web: Web, base_workbook: Path, canary: tuple[Path, str],  # noqa: F811
                                                tmp_path: Path) -> None:
     """Each file of the hostile corpus: the same one message as `check` gives, naming the uploaded file; nothing stored."""
     case.make(base_workbook, tmp_path / case.name, canary[0])
