@@ -62,6 +62,14 @@ def build(session: nox.Session) -> None:
 
 
 @nox.session(python="3.11")
+def serve(session: nox.Session) -> None:
+    """Serve the sample review as a web app on http://127.0.0.1:8765 (Ctrl+C to stop)."""
+    _system_packages(session, BUILD_PACKAGES)
+    session.install(".")
+    session.run("gcmreview", "serve", ".", *session.posargs)
+
+
+@nox.session(python="3.11")
 def samples(session: nox.Session) -> None:
     """Regenerate the sample workbooks (inputs/, examples/*/inputs/) from their JSON sources."""
     session.install(".")
