@@ -83,8 +83,8 @@ def test_serve_prints_the_coordinator_link_and_serves_the_sample_on_loopback(tmp
                 break
             time.sleep(0.2)
         assert status == 403  # no token: refused
-        status, page, headers = _get(link)
-        assert status == 200 and "gcmreview_coordinator=" in headers.get("set-cookie", "")
+        status, signed_in, headers = _get(link)
+        assert status == 200 and "url=/" in signed_in and "gcmreview_coordinator=" in headers.get("set-cookie", "")
         cookie = headers["set-cookie"].split(";", 1)[0]
         status, overview, headers = _get(f"http://127.0.0.1:{port}/", cookie)
         assert status == 200 and "Workbooks received: 6 of 6" in overview
