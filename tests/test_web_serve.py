@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -77,11 +78,13 @@ def test_serve_prints_the_coordinator_link_and_serves_the_sample_on_loopback(tmp
         assert link.startswith(f"http://127.0.0.1:{port}/signin?token=")
         assert not any("Traceback" in line for line in lines)
         deadline = time.monotonic() + 30
+        status = 0
         while time.monotonic() < deadline:  # uvicorn may print before it listens
-            status, _, _ = _get(f"http://127.0.0.1:{port}/")
-            if status == 403:
+            try:
+                status, _, _ = _get(f"http://127.0.0.1:{port}/")
                 break
-            time.sleep(0.2)
+            except urllib.error.URLError:  # not listening yet
+                time.sleep(0.2)
         assert status == 403  # no token: refused
         status, signed_in, headers = _get(link)
         assert status == 200 and "url=/" in signed_in and "gcmreview_coordinator=" in headers.get("set-cookie", "")
