@@ -456,3 +456,16 @@ def test_cells_and_tables_through_the_upload_path(make: Any, expected: list[str]
     assert response.status_code == (422 if severity == "error" else 200)
     stored = (web.workspace / "inputs" / "lab.xlsx").read_bytes() == path.read_bytes()
     assert stored == (severity == "warning")
+
+
+def test_one_browser_may_hold_the_coordinator_and_a_ministry_link(web: Web) -> None:
+    """At a workshop the coordinator may open a ministry's link on the same laptop: each page goes by its own cookie."""
+    c = web.coordinator()
+    token = web.app.state.gcm.keys.create_link("LAB")
+    c.get(f"/m/{token}")
+    assert c.get("/ministry").status_code == 200 and "LAB" in c.get("/ministry").text
+    assert c.get("/").status_code == 200
+    lab = (web.workspace / "inputs" / "lab.xlsx").read_bytes()
+    assert _upload(c, "/ministry/upload", web.csrf(c, "/ministry"), lab).status_code == 200
+    [upload] = gcmreview.read_uploads(web.workspace)
+    assert upload.contributor == "LAB" and upload.outcome == "stored"

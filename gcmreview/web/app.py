@@ -110,11 +110,15 @@ class GcmApp:
         return str(names.get(lang) or names.get("en") or "")
 
 
-def who_is_asking(request: Request) -> Who:
+def who_is_asking(request: Request, roles: tuple[str, ...] = (COORDINATOR, MINISTRY)) -> Who:
+    """The asker in the first of ``roles`` whose cookie holds a valid token (one browser may hold both)."""
     keys: Keys = request.app.state.gcm.keys
     cookies = dict(request.cookies)
-    coordinator = keys.who(cookies, COORDINATOR)
-    return coordinator if coordinator.role else keys.who(cookies, MINISTRY)
+    for role in roles:
+        who = keys.who(cookies, role)
+        if who.role:
+            return who
+    return NOBODY
 
 
 def allow(*roles: str, csrf: bool = True) -> Callable[[Endpoint], Endpoint]:
@@ -126,10 +130,11 @@ def allow(*roles: str, csrf: bool = True) -> Callable[[Endpoint], Endpoint]:
     def wrap(view: Endpoint) -> Endpoint:
         @functools.wraps(view)
         async def guarded(request: Request) -> Response:
-            who = who_is_asking(request)
+            wanted = tuple(r for r in (COORDINATOR, MINISTRY) if r in roles or "" in roles)
+            who = who_is_asking(request, wanted)
             request.state.who = who
-            if "" not in roles and who.role not in roles:
-                return refusal(request, who)
+            if "" not in roles and not who.role:
+                return refusal(request, who_is_asking(request))
             if request.method == "POST" and csrf:
                 form = await request.form(max_files=0, max_fields=200, max_part_size=256 * 1024)
                 check_csrf(request, form.get("csrf"))

@@ -209,9 +209,8 @@ async def _upload(request: Request, code: str, template: str) -> Response:
     try:
         form, path, name = await read_upload(request, "workbook", limit)
     except TooLarge:
-        request.state.who = request.state.who  # the asker was checked before anything was read
-        tooLarge = gcmreview.Diagnostic.make(gcmreview.Code.UPLOAD_TOO_LARGE, where, limit=limit // 2**20)
-        return await _contributor_page(request, code, template, refused=[tooLarge], status=413)
+        too_large = gcmreview.Diagnostic.make(gcmreview.Code.UPLOAD_TOO_LARGE, where, limit=limit // 2**20)
+        return await _contributor_page(request, code, template, refused=[too_large], status=413)
     try:
         check_csrf(request, form.get("csrf"))
         if path is None:
