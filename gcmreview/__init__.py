@@ -9,6 +9,7 @@ The library API, what every front end (the command line, a web app) calls:
   writes the coordinator's report of it;
 * :func:`build`: the submission in ``build/``;
 * :func:`export_translations`, :func:`import_translations`: the translators' hand-off;
+  :func:`translation_status`: where the translations stand in each language;
 * :func:`receive_workbook`: a contributor's uploaded workbook checked, the file it
   replaces kept, stored, logged (:func:`read_uploads`); :func:`check_workbook`: one
   file read as ``check`` reads it; :func:`blank_workbook`: a contributor's blank
@@ -30,7 +31,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from . import pipeline
+from . import pipeline, translations
 from .chars import visible
 from .config import load_review
 from .errors import Code, Diagnostic, GcmReviewError, Location
@@ -44,7 +45,17 @@ from .progress import NO_PROGRESS, Progress
 from .render.report import render_report
 from .schemas import contribution_schema_for, submission_schema_for
 from .survey.languages import languages
-from .translations import ImportReport, export_translations, import_translations
+from .text import excerpt
+from .translations import (
+    ImportReport,
+    Pending,
+    TranslationExport,
+    TranslationStatus,
+    export_translations,
+    import_translations,
+    tally,
+    translation_format,
+)
 from .uploads import HISTORY, MAX_UPLOAD_BYTES, Upload, UploadResult, read_uploads, reading_inputs, receive_workbook, upload_name
 from .validate import ReadResult, read_contribution
 from .workbook import workbook_name, write_blank_workbooks
@@ -53,17 +64,22 @@ from .workspace import build_lock, display_path, new_workspace
 
 __all__ = [
     "HISTORY",
+    "MAX_TRANSLATION_BYTES",
     "MAX_UPLOAD_BYTES",
     "NO_PROGRESS",
+    "TRANSLATION_FORMATS",
     "BuildResult",
     "Code",
     "Diagnostic",
     "GcmReviewError",
     "ImportReport",
     "Location",
+    "Pending",
     "Prepared",
     "Progress",
     "ReadResult",
+    "TranslationExport",
+    "TranslationStatus",
     "Upload",
     "UploadResult",
     "__version__",
@@ -75,6 +91,7 @@ __all__ = [
     "contribution_json",
     "contribution_schema",
     "display_path",
+    "excerpt",
     "export_contribution",
     "export_translations",
     "import_contribution",
@@ -88,6 +105,8 @@ __all__ = [
     "receive_workbook",
     "report_page",
     "submission_schema",
+    "translation_format",
+    "translation_status",
     "translator",
     "upload_name",
     "visible",
@@ -95,6 +114,11 @@ __all__ = [
     "write_blank_workbooks",
     "write_reports",
 ]
+
+MAX_TRANSLATION_BYTES = translations.MAX_FILE_BYTES
+"""The largest translation file :func:`import_translations` reads."""
+TRANSLATION_FORMATS = translations.FORMATS
+"""The formats :func:`export_translations` writes: ``xliff``, ``xlsx``."""
 
 try:
     __version__ = version("gcmreview")
@@ -154,6 +178,12 @@ def check_workbook(workspace: str | Path, path: Path, display: str) -> ReadResul
 def report_page(prepared: Prepared, lang: str) -> str:
     """The coordinator's report of a checked workspace as one HTML page, showing ``lang`` first."""
     return render_report(prepared, prepared.check.workspace, lang)
+
+
+def translation_status(prepared: Prepared) -> TranslationStatus:
+    """Where the translations of a checked workspace stand: per review language, how many texts are provided,
+    translated, stale or missing, and the texts still to translate (in contributor order), as the report counts them."""
+    return tally(prepared.translations, [c.code for c in prepared.submission.contributors])
 
 
 def language_font(lang: str) -> Path | None:

@@ -98,6 +98,8 @@ class Code(enum.Enum):
     TRANSLATION_TOO_LONG = ("GCM244", "error", "The translation has {length} characters; a translation, like a spreadsheet cell, holds at most 32,767. It was not imported. Shorten it, or ask the contributor to split the source text across rows and translate each part.")
     DUPLICATE_UNIT = ("GCM245", "error", "Translation unit '{unit}' appears {count} times in the file with different translations; none of them was imported. Keep one unit per id, with the translation meant.")
     NOTHING_IMPORTED = ("GCM243", "error", "No translation was stored. Of the file's {units} unit(s), matching no text in the workbooks: {unknown}; without a translation: {empty}; sent back unchanged while still marked for review: {unchanged}. Import the file the translator filled in, made by `gcmreview translate export` of this workspace; review the unchanged ones, or accept them with --confirm-unchanged.")
+    TRANSLATION_UPLOAD_TOO_LARGE = ("GCM246", "error", "The file is larger than {limit} MB, the most a translation file may be, so it was not read. A translation file is far smaller: check that it is the XLIFF file or workbook exported for the translator, filled in, and upload that one.")
+    UNKNOWN_EXPORT_FORMAT = ("GCM247", "error", "'{format}' is not a format the texts to translate can be exported in. Use one of: {formats} (XLIFF for translation tools, xlsx for translators working in Excel).")
     # Build (GCM25x)
     BUILD_LOCKED = ("GCM250", "error", "Another build of this workspace is running. Wait for it to finish, then build again.")
     INTERRUPTED = ("GCM251", "error", "Stopped by Ctrl+C before `gcmreview {command}` finished. Every file it wrote is complete and the others are as they were; run it again to finish.")

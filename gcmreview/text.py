@@ -23,6 +23,7 @@ __all__ = [
     "CELL_LIMIT",
     "citation_matches",
     "citations",
+    "excerpt",
     "is_reference_key",
     "word_count",
 ]
@@ -50,6 +51,33 @@ def word_count(text: str, lang: str = "en") -> int:
         if it.getRuleStatus() != icu.UWordBreak.NONE:
             count += 1
     return count
+
+
+def _boundaries(text: str, kind: str, lang: str) -> list[int]:
+    """ICU's word or character (grapheme) boundaries of ``text``, as indexes of the Python string."""
+    locale = icu.Locale(lang)  # a new iterator each time (cheap): one may not be shared between threads
+    it = icu.BreakIterator.createWordInstance(locale) if kind == "word" else icu.BreakIterator.createCharacterInstance(locale)
+    it.setText(text)
+    index = [i for i, char in enumerate(text) for _unit in range(2 if ord(char) > 0xFFFF else 1)] + [len(text)]
+    return [index[b] for b in it]  # ICU counts UTF-16 units
+
+
+def excerpt(text: str, limit: int = 160, lang: str = "en") -> str:
+    """``text`` on one line (white space as single spaces), cut to at most ``limit`` characters with '…'.
+
+    Cut at a word boundary (ICU's, so also in Khmer, Lao, Myanmar and Thai), or
+    between two letters if no word ends late enough; never inside a letter (a
+    Khmer syllable with its subscript and vowel signs stays whole).
+    """
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    room = limit - 1
+    for kind, least in (("word", room * 0.6), ("char", 0.0)):
+        cut = max((b for b in _boundaries(line, kind, lang) if b <= room), default=0)
+        if cut > least:
+            return line[:cut].rstrip(" ,;:-") + "…"
+    return "…"
 
 
 def is_reference_key(key: str) -> bool:

@@ -22,13 +22,26 @@ the ministries' workbooks. Instead:
   refused; workbook cells are guarded against spreadsheet injection (:func:`guard_cell`).
 * ``handoff``: what a front end calls, :func:`export_translations` and
   :func:`import_translations` (which recognises either format by its content).
+* ``tally``: where the translations stand (:func:`tally`): per language and per
+  contributor how many texts are provided, translated, stale or missing, and the
+  texts still to translate; the report and the web app show it.
 
 Names with a leading underscore are shared among these modules, not the package's API.
 """
 
 from __future__ import annotations
 
-from .handoff import ImportReport, TranslationExport, export_translations, import_translations
+from .handoff import (
+    FORMATS,
+    MAX_FILE_BYTES,
+    Format,
+    ImportReport,
+    TranslationExport,
+    export_name,
+    export_translations,
+    import_translations,
+    translation_format,
+)
 from .segments import (
     ACTION_FIELDS,
     STATISTIC_FIELDS,
@@ -46,6 +59,7 @@ from .store import (
     Translations,
     TranslationStore,
     Unit,
+    keep_store,
     load_store,
     load_stores,
     pending,
@@ -54,29 +68,39 @@ from .store import (
     status,
     store_path,
 )
+from .tally import EXCERPT, STATUSES, Pending, TranslationStatus, tally
 from .xliff import XLIFF12_NAMESPACE, export_xliff
 from .xlsx import XLSX_HEADERS, export_xlsx, guard_cell, unguard_cell
 
 __all__ = [
     "ACTION_FIELDS",
+    "EXCERPT",
+    "FORMATS",
+    "MAX_FILE_BYTES",
     "STATISTIC_FIELDS",
+    "STATUSES",
     "STORE_FOLDER",
     "XLIFF12_NAMESPACE",
     "XLSX_HEADERS",
+    "Format",
     "ImportReport",
+    "Pending",
     "Segment",
     "SegmentKind",
     "Status",
     "TranslationExport",
+    "TranslationStatus",
     "TranslationStore",
     "Translations",
     "Unit",
+    "export_name",
     "export_translations",
     "export_xliff",
     "export_xlsx",
     "fingerprint",
     "guard_cell",
     "import_translations",
+    "keep_store",
     "load_store",
     "load_stores",
     "needs_translation",
@@ -88,5 +112,7 @@ __all__ = [
     "segments",
     "status",
     "store_path",
+    "tally",
+    "translation_format",
     "unguard_cell",
 ]

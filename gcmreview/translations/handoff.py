@@ -9,7 +9,8 @@ the ministries' workbooks are never written. A translation keeps the fingerprint
 its unit was exported with, so a source that changed meanwhile is stale at once,
 and a stale translation sent back unchanged and still marked for review (XLIFF
 ``state="needs-review-*"``, or a row whose Status says stale) is not taken as
-reviewed unless ``confirm_unchanged=True``.
+reviewed unless ``confirm_unchanged=True``. With ``keep_previous=True`` (the web
+app) each store replaced is first copied into ``inputs/history/translations/``.
 """
 
 from __future__ import annotations
@@ -28,13 +29,18 @@ from ..text import CELL_LIMIT
 from ..workspace import display_path
 from .formats import _file_error, _Incoming
 from .segments import Segment, fingerprint, segments
-from .store import TranslationStore, Unit, load_store, save_store, status
+from .store import TranslationStore, Unit, keep_store, load_store, save_store, status
 from .xliff import _read_xliff, export_xliff
 from .xlsx import _read_xlsx, export_xlsx
 
-__all__ = ["MAX_FILE_BYTES", "MAX_SUGGESTIONS", "ImportReport", "TranslationExport", "export_translations", "import_translations"]
+__all__ = [
+    "FORMATS", "MAX_FILE_BYTES", "MAX_SUGGESTIONS", "Format", "ImportReport", "TranslationExport", "export_name",
+    "export_translations", "import_translations", "translation_format",
+]
 
 Format = Literal["xliff", "xlsx"]
+FORMATS: tuple[Format, ...] = ("xliff", "xlsx")
+"""The formats of the hand-off: XLIFF 1.2 for translation tools, the translators' workbook for Excel."""
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Largest translation file accepted (a whole review's text is a few MB)."""
@@ -77,26 +83,44 @@ class ImportReport:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     stores: list[Path] = field(default_factory=list)
     """Store files written."""
+    kept: list[Path] = field(default_factory=list)
+    """Copies of the stores replaced (``keep_previous=True``), in inputs/history/translations/."""
 
     @property
     def count(self) -> int:
         return sum(len(ids) for ids in self.stored.values())
 
 
-def export_translations(workspace: Path, lang: str, *, format: Format = "xliff", output: Path | None = None) -> TranslationExport:
+def translation_format(name: str) -> Format:
+    """The hand-off format called ``name`` (``xliff`` or ``xlsx``); GcmReviewError (GCM247) for any other."""
+    for known in FORMATS:
+        if name == known:
+            return known
+    raise GcmReviewError([Diagnostic.make(Code.UNKNOWN_EXPORT_FORMAT, Location(), format=name, formats=", ".join(FORMATS))])
+
+
+def export_name(iso: str, lang: str, format: Format) -> str:
+    """The name of the hand-off file into ``lang``: ``KHM-to-km.xlf`` (or ``.xlsx``)."""
+    return f"{iso}-to-{lang}{_EXPORTERS[format][1]}"
+
+
+def export_translations(
+    workspace: Path, lang: str, *, format: Format = "xliff", output: Path | None = None, folder: Path | None = None,
+) -> TranslationExport:
     """Write the texts still to translate into ``lang`` (missing or stale) for a translator.
 
-    ``output`` defaults to ``build/translations/<ISO>-to-<LANG>.xlf`` (or ``.xlsx``).
-    GcmReviewError (GCM220) when ``lang`` is not one of the review's languages.
+    ``output`` defaults to :func:`export_name` in ``folder``, by default ``build/translations/``.
+    GcmReviewError when ``lang`` is not one of the review's languages (GCM220) or
+    ``format`` is not one of :data:`FORMATS` (GCM247).
     """
     review = load_config(workspace)
     if lang not in review.languages:
         location = Location(file="inputs/review.toml", key="languages")
         raise GcmReviewError([Diagnostic.make(Code.UNKNOWN_LANGUAGE, location, lang=lang, languages=", ".join(review.languages))])
+    chosen = translation_format(format)  # also for callers without type checks
     check = check_workspace(workspace)
-    export, suffix = _EXPORTERS[format]
-    path = output or workspace / "build" / "translations" / f"{review.country.iso}-to-{lang}{suffix}"
-    written = export(segments(check, review), lang, load_store(workspace, lang), path)
+    path = output or (folder or workspace / "build" / "translations") / export_name(review.country.iso, lang, chosen)
+    written = _EXPORTERS[chosen][0](segments(check, review), lang, load_store(workspace, lang), path)
     return TranslationExport(path, written)
 
 
@@ -107,6 +131,8 @@ def import_translations(
     translator: str | None = None,
     confirm_unchanged: bool = False,
     today: dt.date | None = None,
+    display: str | None = None,
+    keep_previous: bool = False,
 ) -> ImportReport:
     """Store the translations of an XLIFF (1.1 or 1.2) or translators' workbook; never touches the workbooks.
 
@@ -117,9 +143,15 @@ def import_translations(
     was already stored is an error (GCM243, with the counts of why), unless other
     errors (a unit refused) say why. The report holds every count. GcmReviewError
     when review.toml is unusable or the file cannot be read at all.
+
+    ``display`` is the file's name in messages (an upload's own name rather than its
+    temporary path); ``keep_previous`` copies each store into inputs/history/translations/
+    before it is replaced.
     """
     check = check_workspace(workspace)
-    display = display_path(path, workspace)
+    display = display or display_path(path, workspace)
+    if translator is not None and (refused := character_diagnostics(translator, _translator_location)):
+        raise GcmReviewError(refused)  # it would be stored with every unit, and the stores refused for it
     kind, incoming, diagnostics = _read_translation_file(path, display, check.review)
     report = ImportReport(display, kind, units=len(incoming), diagnostics=diagnostics)
     known = {s.id: s for s in segments(check, check.review)}
@@ -138,14 +170,27 @@ def import_translations(
             if unit.target_lang not in stores:
                 stores[unit.target_lang] = load_store(workspace, unit.target_lang)
             _store_unit(report, stores[unit.target_lang], segment, unit, translator, confirm_unchanged, today or dt.date.today())
-    for lang in report.stored:
-        report.stores.append(save_store(workspace, stores[lang]))
+    _save_stores(workspace, report, stores, keep_previous)
     if not report.count and not report.already and not of_severity(report.diagnostics, "error"):  # else those errors say why
         report.diagnostics.append(Diagnostic.make(
             Code.NOTHING_IMPORTED, Location(file=display), units=report.units, unknown=len(report.unknown),
             empty=report.empty, unchanged=len(report.unchanged),
         ))
     return report
+
+
+def _save_stores(workspace: Path, report: ImportReport, stores: dict[str, TranslationStore], keep_previous: bool) -> None:
+    """Write each store that received a translation, after keeping the file it replaces if asked to."""
+    replaced = dt.datetime.now(dt.UTC)
+    for lang in report.stored:
+        kept = keep_store(workspace, lang, replaced) if keep_previous else None
+        if kept is not None:
+            report.kept.append(kept)
+        report.stores.append(save_store(workspace, stores[lang]))
+
+
+def _translator_location(key: str) -> Location:
+    return Location(key="translator")
 
 
 def _unit_location(unit: _Incoming, key: str) -> Location:

@@ -5,6 +5,8 @@ translation keyed by segment id and tied to a :func:`~.segments.fingerprint` of
 the source it translates; when the workbook's source changes, the translation is
 *stale* (:func:`status`). :func:`resolve` is what consolidation uses to fill a
 missing language; :class:`Translations` reads the segments and stores once per build.
+:func:`keep_store` copies a store into ``inputs/history/translations/`` before an
+import replaces it.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..config import ReviewConfig
 from ..datafiles import character_diagnostics, load_json
 from ..errors import Code, Diagnostic, GcmReviewError, Location
-from ..fsutil import atomic_write
+from ..fsutil import atomic_write, write_error
 from ..submission import TranslatedText
 from ..survey.languages import language
 from ..text import CELL_LIMIT
+from ..uploads import history_folder
 from .segments import Segment, segments
 
 if TYPE_CHECKING:
@@ -38,6 +41,7 @@ __all__ = [
     "TranslationStore",
     "Translations",
     "Unit",
+    "keep_store",
     "load_store",
     "load_stores",
     "pending",
@@ -120,6 +124,19 @@ def save_store(workspace: Path, store: TranslationStore) -> Path:
     data = store.model_dump(mode="json", exclude_none=True)
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     return atomic_write(store_path(workspace, store.lang), text)
+
+
+def keep_store(workspace: Path, lang: str, when: dt.datetime) -> Path | None:
+    """Copy the store of ``lang`` into ``inputs/history/translations/``, named by ``when`` (UTC); None if there is none."""
+    path = store_path(workspace, lang)
+    if not path.is_file() or path.is_symlink():
+        return None
+    stamp = when.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise write_error(path, exc) from None
+    return atomic_write(history_folder(workspace) / "translations" / f"{stamp}-{lang}.json", data)
 
 
 def status(segment: Segment, lang: str, store: TranslationStore | None) -> Status:

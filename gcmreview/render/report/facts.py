@@ -25,7 +25,7 @@ from ...markup import parse
 from ...submission import Paragraph, QuestionAnswers, Submission
 from ...survey import GcmReference, Question, load_reference
 from ...text import word_count
-from ...translations import Segment, Status, Translations
+from ...translations import Pending, Status, Translations, tally
 from ...workbook import workbook_name
 from .charts import CellCount
 
@@ -67,7 +67,7 @@ class ContributorFacts:
     contact: str = ""
     email: str = ""
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    translation: dict[str, Counter[str]] = field(default_factory=dict)
+    translation: dict[str, Counter[Status]] = field(default_factory=dict)
     """Review language -> translation status -> number of texts."""
 
     def name(self, lang: str) -> str:
@@ -125,15 +125,6 @@ class PrincipleFacts:
     decided_by: str
     disagreement: bool
     votes: dict[str, Vote]
-
-
-@dataclass
-class Pending:
-    """A text still to translate into ``lang`` (missing or stale)."""
-
-    segment: Segment
-    lang: str
-    status: Status
 
 
 @dataclass
@@ -252,7 +243,7 @@ def gather(prepared: Prepared, *, generated: dt.datetime) -> ReportFacts:
         questions=[_question(q, sub) for q in check.survey.narrative_questions],
         coverage=coverage(sub),
         principles=_principles(sub, contributors),
-        pending=_pending(prepared.translations, check.review.languages, contributors),
+        pending=_pending(prepared.translations, contributors),
         diagnostics=diagnostics,
         generated=generated,
     )
@@ -284,21 +275,12 @@ def _contributor(
     return facts
 
 
-def _pending(translations: Translations, languages: Iterable[str], contributors: list[ContributorFacts]) -> list[Pending]:
-    """The texts still to translate, in contributor order; counts each contributor's texts by status on the way."""
-    pending: list[Pending] = []
-    by_code = {c.code: c for c in contributors}
-    for segment in translations.segments:
-        owner = by_code.get(segment.contributor)
-        for lang in languages:
-            status = translations.status(segment, lang)
-            if owner is not None:
-                owner.translation.setdefault(lang, Counter())[status] += 1
-            if status in ("missing", "stale"):
-                pending.append(Pending(segment, lang, status))
-    order = {c.code: i for i, c in enumerate(contributors)}
-    pending.sort(key=lambda p: order.get(p.segment.contributor, len(order)))  # stable: file order within a contributor
-    return pending
+def _pending(translations: Translations, contributors: list[ContributorFacts]) -> list[Pending]:
+    """The texts still to translate, in contributor order; each contributor's texts counted by status on the way."""
+    standing = tally(translations, [c.code for c in contributors])
+    for c in contributors:
+        c.translation = standing.by_contributor.get(c.code, {})
+    return standing.pending
 
 
 def _other_files(results: Iterable[ReadResult], contributors: list[ContributorFacts], diagnostics: Sequence[Diagnostic]) -> list[OtherFile]:
