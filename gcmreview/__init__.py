@@ -13,6 +13,9 @@ The library API, what every front end (the command line, a web app) calls:
   replaces kept, stored, logged (:func:`read_uploads`); :func:`check_workbook`: one
   file read as ``check`` reads it; :func:`blank_workbook`: a contributor's blank
   workbook as bytes; :func:`report_page`: the coordinator's report as a page;
+* :func:`current_settings`, :func:`update_settings`: review.toml's contact block and
+  contributors as a coordinator edits them, written back keeping the file's comments
+  and the previous file;
 * :func:`import_contribution`, :func:`export_contribution`: a contribution as JSON;
   :func:`contribution_schema`, :func:`submission_schema`: the JSON Schemas of a
   workspace's contributions and submission.
@@ -32,7 +35,7 @@ from typing import Any
 
 from . import pipeline
 from .chars import visible
-from .config import load_review
+from .config import CONTACT_TEXTS, load_review
 from .errors import Code, Diagnostic, GcmReviewError, Location
 from .exchange import contribution_json, export_contribution, import_contribution
 from .fonts import font_file
@@ -43,6 +46,7 @@ from .prepared import Prepared, prepare
 from .progress import NO_PROGRESS, Progress
 from .render.report import render_report
 from .schemas import contribution_schema_for, submission_schema_for
+from .settings import SETTINGS_HISTORY, ContactSettings, ContributorSettings, current_settings, update_settings
 from .survey.languages import languages
 from .translations import ImportReport, export_translations, import_translations
 from .uploads import HISTORY, MAX_UPLOAD_BYTES, Upload, UploadResult, read_uploads, reading_inputs, receive_workbook, upload_name
@@ -52,11 +56,15 @@ from .workbook.write import build_workbook
 from .workspace import build_lock, display_path, new_workspace
 
 __all__ = [
+    "CONTACT_TEXTS",
     "HISTORY",
     "MAX_UPLOAD_BYTES",
     "NO_PROGRESS",
+    "SETTINGS_HISTORY",
     "BuildResult",
     "Code",
+    "ContactSettings",
+    "ContributorSettings",
     "Diagnostic",
     "GcmReviewError",
     "ImportReport",
@@ -74,6 +82,7 @@ __all__ = [
     "check_workbook",
     "contribution_json",
     "contribution_schema",
+    "current_settings",
     "display_path",
     "export_contribution",
     "export_translations",
@@ -89,6 +98,7 @@ __all__ = [
     "report_page",
     "submission_schema",
     "translator",
+    "update_settings",
     "upload_name",
     "visible",
     "workbook_name",
