@@ -14,6 +14,9 @@ The library API, what every front end (the command line, a web app) calls:
   replaces kept, stored, logged (:func:`read_uploads`); :func:`check_workbook`: one
   file read as ``check`` reads it; :func:`blank_workbook`: a contributor's blank
   workbook as bytes; :func:`report_page`: the coordinator's report as a page;
+* :func:`current_settings`, :func:`update_settings`: review.toml's contact block and
+  contributors as a coordinator edits them, written back keeping the file's comments
+  and the previous file;
 * :func:`import_contribution`, :func:`export_contribution`: a contribution as JSON;
   :func:`contribution_schema`, :func:`submission_schema`: the JSON Schemas of a
   workspace's contributions and submission.
@@ -33,7 +36,7 @@ from typing import Any
 
 from . import pipeline, translations
 from .chars import visible
-from .config import load_review
+from .config import CONTACT_TEXTS, load_review
 from .errors import Code, Diagnostic, GcmReviewError, Location
 from .exchange import contribution_json, export_contribution, import_contribution
 from .fonts import font_file
@@ -44,6 +47,7 @@ from .prepared import Prepared, prepare
 from .progress import NO_PROGRESS, Progress
 from .render.report import render_report
 from .schemas import contribution_schema_for, submission_schema_for
+from .settings import SETTINGS_HISTORY, ContactSettings, ContributorSettings, current_settings, update_settings
 from .survey.languages import languages
 from .text import excerpt
 from .translations import (
@@ -63,13 +67,17 @@ from .workbook.write import build_workbook
 from .workspace import build_lock, display_path, new_workspace
 
 __all__ = [
+    "CONTACT_TEXTS",
     "HISTORY",
     "MAX_TRANSLATION_BYTES",
     "MAX_UPLOAD_BYTES",
     "NO_PROGRESS",
+    "SETTINGS_HISTORY",
     "TRANSLATION_FORMATS",
     "BuildResult",
     "Code",
+    "ContactSettings",
+    "ContributorSettings",
     "Diagnostic",
     "GcmReviewError",
     "ImportReport",
@@ -90,6 +98,7 @@ __all__ = [
     "check_workbook",
     "contribution_json",
     "contribution_schema",
+    "current_settings",
     "display_path",
     "excerpt",
     "export_contribution",
@@ -108,6 +117,7 @@ __all__ = [
     "translation_format",
     "translation_status",
     "translator",
+    "update_settings",
     "upload_name",
     "visible",
     "workbook_name",

@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
-from .datafiles import character_diagnostics, pydantic_diagnostics
+from .datafiles import LOCATED, character_diagnostics, pydantic_diagnostics
 from .errors import Code, Diagnostic, GcmReviewError, Location
 from .names import Names
 from .safeparse import MAX_TOML_BYTES, parse_toml, read_text
@@ -22,7 +23,8 @@ from .survey import Survey, available_surveys, load_survey, unknown_survey
 from .survey.languages import languages, unknown_language
 
 __all__ = [
-    "CONFIG_NAME", "Contact", "Contributor", "Country", "Institution", "ReviewConfig", "in_language", "load_config", "load_review",
+    "CONFIG_NAME", "CONTACT_TEXTS", "Contact", "Contributor", "Country", "Institution", "ReviewConfig", "config_text", "in_language",
+    "load_config", "load_review", "parse_config",
 ]
 
 CONFIG_NAME = "review.toml"
@@ -35,11 +37,40 @@ LocalText = dict[str, str]
 
 _LOCAL_FIELDS = {"country": (("name", True),), "contact": (("office", True), ("name", True), ("position", False), ("address", False))}
 """The texts of review.toml given per language: (table, ((key, required), ...))."""
+CONTACT_TEXTS = _LOCAL_FIELDS["contact"]
+"""The texts of the contact block, given per language: ((key, required), ...)."""
 
 
 def in_language(texts: Mapping[str, str], lang: str) -> str:
     """A per-language text in ``lang``, else in English, else in the first language it has."""
     return texts.get(lang) or texts.get("en") or next(iter(texts.values()), "")
+
+
+Problems = list[tuple[tuple[str | int, ...], str]]
+"""Problems a validator found: (key path below the value it checks, message)."""
+
+
+def _refuse(problems: Problems) -> None:
+    """Raise the problems as one error that :func:`~gcmreview.datafiles.pydantic_diagnostics` reports at their key paths."""
+    if problems:
+        summary = "; ".join(message for _, message in problems)
+        raise PydanticCustomError(LOCATED, "{summary}", {"summary": summary, "problems": problems})
+
+
+def _text_problems(at: tuple[str | int, ...], what: str, texts: Mapping[str, str], required: bool,
+                   langs: tuple[str, ...]) -> Problems:
+    """A per-language text names only the review's languages and, when given (or required), every one of them."""
+    other = sorted(set(texts) - set(langs))
+    if other:
+        return [((*at, other[0]), f"{what} has a text in '{other[0]}', which is not a language of this review {list(langs)}")]
+    if not required and not any(v.strip() for v in texts.values()):
+        return []
+    missing = [lang for lang in langs if not texts.get(lang, "").strip()]
+    if missing:
+        key = at[-1]
+        return [((*at, missing[0]), f"{what} has no text in {', '.join(missing)}; add {key}.{missing[0]}, or write one text "
+                 f'for every language: {key} = "..."')]
+    return []
 
 
 class _Config(BaseModel):
@@ -141,42 +172,60 @@ class ReviewConfig(_Config):
             raise ValueError('list English first, then at most one national language, e.g. ["en", "km"]')
         return value
 
-    @model_validator(mode="after")
-    def _contributors(self) -> ReviewConfig:
-        codes = [c.code for c in self.contributors]
-        dupes = sorted({c for c in codes if codes.count(c) > 1})
-        if dupes:
-            raise ValueError(f"contributor code {', '.join(dupes)} is listed twice; codes must be unique")
-        names = [i.code for i in self.institutions if i.code]
-        clash = sorted({c for c in names if names.count(c) > 1 or c in codes})
-        if clash:
-            raise ValueError(f"the code {', '.join(clash)} is given to two institutions or contributors; codes must be unique")
-        if sum(c.coordinator for c in self.contributors) > 1:
-            raise ValueError("more than one contributor has coordinator = true; mark only the coordinating office")
-        for c in self.contributors:
-            missing = [lang for lang in self.languages if not c.name.get(lang)]
-            if missing:
-                raise ValueError(f"contributor {c.code} has no name in {', '.join(missing)}; add name.{missing[0]}")
-        for table, keys in _LOCAL_FIELDS.items():
-            for key, required in keys:
-                self._check_texts(f"[{table}] {key}", key, getattr(getattr(self, table), key), required)
-        for n, institution in enumerate(self.institutions, 1):
-            self._check_texts(f"institution {n} ({in_language(institution.name, 'en')}): name", "name", institution.name, True)
-        return self
+    # Each check below names the settings it finds wrong by their key paths (see LOCATED). They are field
+    # validators, which run as soon as their field (and the languages, declared before them) are valid, so
+    # that a wrong e-mail address does not hide a contributor's missing name: every problem is found at once.
 
-    def _check_texts(self, what: str, key: str, texts: Mapping[str, str], required: bool) -> None:
-        """A per-language text names only the review's languages and, when given (or required), every one of them."""
-        other = sorted(set(texts) - set(self.languages))
-        if other:
-            raise ValueError(f"{what} has a text in '{other[0]}', which is not a language of this review {list(self.languages)}")
-        if not required and not any(v.strip() for v in texts.values()):
-            return
-        missing = [lang for lang in self.languages if not texts.get(lang, "").strip()]
-        if missing:
-            raise ValueError(
-                f"{what} has no text in {', '.join(missing)}; add {key}.{missing[0]}, or write one text "
-                f'for every language: {key} = "..."'
-            )
+    @field_validator("contact")
+    @classmethod
+    def _contact_texts(cls, value: Contact, info: ValidationInfo) -> Contact:
+        langs = info.data.get("languages")
+        if langs:
+            _refuse([p for key, required in _LOCAL_FIELDS["contact"]
+                     for p in _text_problems((key,), f"[contact] {key}", getattr(value, key), required, langs)])
+        return value
+
+    @field_validator("contributors")
+    @classmethod
+    def _contributors(cls, value: tuple[Contributor, ...], info: ValidationInfo) -> tuple[Contributor, ...]:
+        problems: Problems = []
+        codes: set[str] = set()
+        for n, c in enumerate(value):
+            if c.code in codes:
+                problems.append(((n, "code"), f"contributor code {c.code} is listed twice; codes must be unique"))
+            codes.add(c.code)
+        coordinators = [n for n, c in enumerate(value) if c.coordinator]
+        problems += [((n, "coordinator"), "more than one contributor has coordinator = true; mark only the coordinating office")
+                     for n in coordinators[1:]]
+        for n, c in enumerate(value):
+            missing = [lang for lang in info.data.get("languages", ()) if not c.name.get(lang)]
+            if missing:
+                problems.append(((n, "name", missing[0]), f"contributor {c.code} has no name in {', '.join(missing)}; add name.{missing[0]}"))
+        _refuse(problems)
+        return value
+
+    @field_validator("institutions")
+    @classmethod
+    def _institutions(cls, value: tuple[Institution, ...], info: ValidationInfo) -> tuple[Institution, ...]:
+        problems: Problems = []
+        codes = {c.code for c in info.data.get("contributors", ())}
+        for n, institution in enumerate(value):
+            if institution.code and institution.code in codes:
+                problems.append(((n, "code"), f"the code {institution.code} is given to two institutions or contributors; codes must be unique"))
+            codes.add(institution.code)
+        langs = info.data.get("languages", ())
+        for n, institution in enumerate(value if langs else ()):
+            what = f"institution {n + 1} ({in_language(institution.name, 'en')}): name"
+            problems += _text_problems((n, "name"), what, institution.name, True, langs)
+        _refuse(problems)
+        return value
+
+    @model_validator(mode="after")
+    def _country_texts(self) -> ReviewConfig:
+        """The country's name (declared before the languages, so checked once all is valid)."""
+        _refuse([(("country", *where), message) for key, required in _LOCAL_FIELDS["country"]
+                 for where, message in _text_problems((key,), f"[country] {key}", getattr(self.country, key), required, self.languages)])
+        return self
 
     @property
     def ordered_contributors(self) -> tuple[Contributor, ...]:
@@ -200,15 +249,24 @@ class ReviewConfig(_Config):
 
 def load_config(workspace: Path, display: str | None = None) -> ReviewConfig:
     """Read and validate ``inputs/review.toml`` of a workspace; GcmReviewError on problems."""
-    path = workspace / "inputs" / CONFIG_NAME
     file = display or f"inputs/{CONFIG_NAME}"
+    return parse_config(config_text(workspace, file), file)
+
+
+def config_text(workspace: Path, display: str) -> str:
+    """The text of a workspace's review.toml, read as :func:`load_config` reads it; GcmReviewError if it cannot be."""
+    path = workspace / "inputs" / CONFIG_NAME
     if not path.is_file():
         hint = "Run `gcmreview new DIR` to create a workspace, or name the workspace folder on the command line."
-        raise GcmReviewError([Diagnostic.make(Code.FILE_NOT_FOUND, Location(file=file), what="review.toml", hint=hint)])
+        raise GcmReviewError([Diagnostic.make(Code.FILE_NOT_FOUND, Location(file=display), what="review.toml", hint=hint)])
     try:
-        text = read_text(path, file, MAX_TOML_BYTES)
+        return read_text(path, display, MAX_TOML_BYTES)
     except OSError as exc:
-        raise GcmReviewError([Diagnostic.make(Code.CONFIG_SYNTAX, Location(file=file), detail=str(exc))]) from None
+        raise GcmReviewError([Diagnostic.make(Code.CONFIG_SYNTAX, Location(file=display), detail=str(exc))]) from None
+
+
+def parse_config(text: str, file: str = f"inputs/{CONFIG_NAME}") -> ReviewConfig:
+    """The text of a review.toml, parsed and validated; GcmReviewError with every problem, named ``file`` and key path."""
     data = parse_toml(text, file)
     characters = character_diagnostics(data, lambda key: Location(file=file, key=key))  # as in a workbook's cells
     try:

@@ -18,9 +18,13 @@ from .chars import bad_characters, codepoint
 from .errors import Code, Diagnostic, GcmReviewError, Location, nearest
 from .safeparse import MAX_JSON_BYTES, MAX_PROBLEMS, key_path, parse_json, read_text
 
-__all__ = ["character_diagnostics", "load_json", "map_strings", "model_strings", "pydantic_diagnostics"]
+__all__ = ["LOCATED", "character_diagnostics", "load_json", "map_strings", "model_strings", "pydantic_diagnostics"]
 
 M = TypeVar("M", bound=BaseModel)
+
+LOCATED = "located"
+"""The type of a model validator's error that names its settings: its context's ``problems`` are
+(key path below the model, message) pairs, each reported at its own key path."""
 
 _SHORT = reprlib.Repr()
 """The value a message quotes, cut short: a setting may be a text of a million characters."""
@@ -103,14 +107,23 @@ def pydantic_diagnostics(err: ValidationError, model: type[BaseModel], file: str
     then how many more there are.
     """
     out = []
-    for error in err.errors(include_url=False, include_context=False)[:MAX_PROBLEMS]:
+    errors = [one for error in err.errors(include_url=False) for one in _located(error)]
+    for error in errors[:MAX_PROBLEMS]:
         found, values = _friendly(error, model)
         diagnostic = Diagnostic.make(found, Location(file=file, key=key_path(error["loc"])), **values)
         out.append(diagnostic if code is None else Diagnostic(code.code, code.severity, diagnostic.message, diagnostic.location))
-    if err.error_count() > MAX_PROBLEMS:
+    if len(errors) > MAX_PROBLEMS:
         more = Code.CONFIG_MORE if code is None else Code.JSON_MORE
-        out.append(Diagnostic.make(more, Location(file=file), count=f"{err.error_count() - MAX_PROBLEMS:,}"))
+        out.append(Diagnostic.make(more, Location(file=file), count=f"{len(errors) - MAX_PROBLEMS:,}"))
     return out
+
+
+def _located(error: Any) -> list[Any]:
+    """A :data:`LOCATED` error as one value error per problem at its own key path; any other error as it is."""
+    if error["type"] != LOCATED:
+        return [error]
+    return [{"type": "value_error", "loc": (*error["loc"], *where), "msg": message, "input": None}
+            for where, message in error["ctx"]["problems"]]
 
 
 def load_json(path: Path, model: type[M], display: str) -> M:
