@@ -127,12 +127,18 @@ def test_openpyxl_is_used_only_by_the_workbook_package_and_the_translators_workb
     assert sorted(u for u in users if not u.startswith(OPENPYXL_HOMES)) == []
 
 
-def test_the_command_line_uses_only_the_library_api() -> None:
-    """Front ends call the API of gcmreview/__init__.py and nothing deeper."""
-    deeper = [(name, target) for name, path in MODULES.items() if name.startswith("gcmreview.cli")
+@pytest.mark.parametrize("front", ["gcmreview.cli", "gcmreview.web"])
+def test_the_front_ends_use_only_the_library_api(front: str) -> None:
+    """Front ends (the command line, the web app) call the API of gcmreview/__init__.py and nothing deeper.
+
+    The command line may start the web app (``gcmreview serve``), the other front end.
+    """
+    own = (front, "gcmreview.web") if front == "gcmreview.cli" else (front,)
+    deeper = [(name, target) for name, path in MODULES.items() if name.startswith(front)
               for target, _ in _imports(name, path)
-              if target.startswith("gcmreview.") and not target.startswith("gcmreview.cli")]
+              if target.startswith("gcmreview.") and not target.startswith(own)]
     assert deeper == []
+    assert any(name.startswith(front) for name in MODULES)
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))

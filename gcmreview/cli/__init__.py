@@ -79,17 +79,21 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("-w", "--workspace", type=Path, default=Path("."))
     imp.add_argument("--force", action="store_true", help="overwrite an existing workbook")
 
+    _serve_parser(sub)
+
+    exp = sub.add_parser("export", help="print a workbook's contribution as JSON", epilog=EPILOG)
+    exp.add_argument("file", type=Path)
+    exp.add_argument("-w", "--workspace", type=Path, default=Path("."))
+    return parser
+
+
+def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = sub.add_parser("serve", help="serve the review as a local web app for the coordinator and the ministries", epilog=EPILOG)
     serve.add_argument("workspace", nargs="?", type=Path, default=Path("."))
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--behind-proxy", action="store_true",
                        help="trust X-Forwarded-Proto and X-Forwarded-For from a reverse proxy on this computer (TLS)")
-
-    exp = sub.add_parser("export", help="print a workbook's contribution as JSON", epilog=EPILOG)
-    exp.add_argument("file", type=Path)
-    exp.add_argument("-w", "--workspace", type=Path, default=Path("."))
-    return parser
 
 
 def _cmd_new(args: argparse.Namespace) -> int:

@@ -1,22 +1,18 @@
-"""The web app object: its state, the one permission check, security headers, error pages.
+"""The web app object: its routes, security headers on every response, error pages.
 
 Stage: front end (web). :func:`create_app` makes the Starlette app of one
-workspace. Every route is declared with who may use it (:func:`allow`): the
-coordinator, a ministry, or anyone (the sign-in links and the static files).
-:func:`allow` is the one place that checks it, and for a POST also checks the
-CSRF proof; :class:`SecurityHeaders` adds the same strict headers to every
-response; errors become a page with the message, never a traceback.
+workspace, with the routes of :mod:`.views` (each declared with who may use it,
+:func:`~gcmreview.web.access.allow`). :class:`SecurityHeaders` adds the same strict
+headers to every response (:mod:`.headers`) and refuses a POST from another
+origin before anything is read; errors become a page with the message, never a
+traceback.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-import threading
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
@@ -28,131 +24,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import gcmreview
 
-from .auth import COOKIES, COORDINATOR, MINISTRY, NOBODY, Keys, Who
+from .access import who_is_asking
+from .auth import COOKIES, NOBODY, Keys
 from .builds import Builds
+from .headers import harden
 from .pages import page
+from .state import GcmApp, Live
 
-__all__ = ["CSP", "GcmApp", "allow", "create_app"]
+__all__ = ["create_app"]
 
 log = logging.getLogger("gcmreview.web")
-
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-"""Every page's Content-Security-Policy: nothing from elsewhere, no inline script or style, no framing."""
-
-Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-class _Live:
-    """The workspace checked (``gcmreview.check``), again only when a file of inputs/ or templates/ changed."""
-
-    def __init__(self, workspace: Path) -> None:
-        self.workspace = workspace
-        self._lock = threading.Lock()
-        self._key: tuple[Any, ...] | None = None
-        self._prepared: gcmreview.Prepared | None = None
-
-    def _fingerprint(self) -> tuple[Any, ...]:
-        found: list[tuple[str, int, int]] = []
-        for folder in (self.workspace / "inputs", self.workspace / "inputs" / "translations", self.workspace / "templates"):
-            try:
-                entries = sorted(folder.iterdir())
-            except OSError:
-                continue
-            for path in entries:
-                try:
-                    info = path.lstat()
-                except OSError:
-                    continue
-                found.append((path.name, info.st_size, info.st_mtime_ns))
-        return tuple(found)
-
-    def prepared(self) -> gcmreview.Prepared:
-        with self._lock:
-            key = self._fingerprint()
-            if self._prepared is None or key != self._key:
-                self._prepared = gcmreview.check(self.workspace)
-                self._key = key
-            return self._prepared
-
-
-@dataclass
-class GcmApp:
-    """What every view needs: the workspace, its keys and builds, the live check."""
-
-    workspace: Path
-    keys: Keys
-    builds: Builds
-    live: _Live
-    printed: list[str] = field(default_factory=list)
-    """Lines for the terminal of ``serve`` (links as they are created)."""
-    announce: Callable[[str], None] = print
-
-    def review(self) -> Any:
-        return gcmreview.load_review(self.workspace)[0]
-
-    @property
-    def languages(self) -> tuple[str, ...]:
-        try:
-            return tuple(self.review().languages)
-        except gcmreview.GcmReviewError:
-            return ("en",)
-
-    @property
-    def national(self) -> str:
-        return self.languages[-1]
-
-    def country(self, lang: str) -> str:
-        try:
-            names = self.review().country.name
-        except gcmreview.GcmReviewError:
-            return ""
-        return str(names.get(lang) or names.get("en") or "")
-
-
-def who_is_asking(request: Request, roles: tuple[str, ...] = (COORDINATOR, MINISTRY)) -> Who:
-    """The asker in the first of ``roles`` whose cookie holds a valid token (one browser may hold both)."""
-    keys: Keys = request.app.state.gcm.keys
-    cookies = dict(request.cookies)
-    for role in roles:
-        who = keys.who(cookies, role)
-        if who.role:
-            return who
-    return NOBODY
-
-
-def allow(*roles: str, csrf: bool = True) -> Callable[[Endpoint], Endpoint]:
-    """The permission check: the view runs only for an asker in ``roles`` ('' = anyone).
-
-    A POST must carry the session's CSRF token (form field ``csrf``) unless the view
-    checks it itself after reading an upload (``csrf=False``; it then calls :func:`check_csrf`).
-    """
-    def wrap(view: Endpoint) -> Endpoint:
-        @functools.wraps(view)
-        async def guarded(request: Request) -> Response:
-            wanted = tuple(r for r in (COORDINATOR, MINISTRY) if r in roles or "" in roles)
-            who = who_is_asking(request, wanted)
-            request.state.who = who
-            if "" not in roles and not who.role:
-                return refusal(request, who_is_asking(request))
-            if request.method == "POST" and csrf:
-                form = await request.form(max_files=0, max_fields=200, max_part_size=256 * 1024)
-                check_csrf(request, form.get("csrf"))
-            return await view(request)
-
-        return guarded
-
-    return wrap
-
-
-def check_csrf(request: Request, given: object) -> None:
-    if not request.app.state.gcm.keys.csrf_ok(request.state.who, given):
-        raise HTTPException(403, "csrf")
-
-
-def refusal(request: Request, who: Who) -> Response:
-    """403: the page needs another link than the one the asker holds (or none)."""
-    return page(request, "refused.html.j2", {"who": who, "reason": "ministry" if who.role == MINISTRY else "nobody"}, status=403)
 
 
 class SecurityHeaders:
@@ -177,17 +58,6 @@ class SecurityHeaders:
             await refused(scope, receive, send_with_headers)
             return
         await self.app(scope, receive, send_with_headers)
-
-
-def harden(headers: MutableHeaders) -> None:
-    """The headers every response carries (a route may have set a stricter Content-Security-Policy)."""
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers["Referrer-Policy"] = "no-referrer"
-    headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    headers.setdefault("Cache-Control", "no-store")
 
 
 def _same_origin(scope: Scope) -> bool:
@@ -234,7 +104,7 @@ def create_app(workspace: Path, *, coordinator_token: str | None = None, announc
 
     gcmreview.load_review(workspace)  # a clear GcmReviewError now rather than on every page
     (workspace / "inputs" / gcmreview.HISTORY).mkdir(exist_ok=True)  # from now on builds take the inputs lock
-    state = GcmApp(workspace, Keys(workspace, coordinator_token), Builds(workspace), _Live(workspace), announce=announce)
+    state = GcmApp(workspace, Keys(workspace, coordinator_token), Builds(workspace), Live(workspace), announce=announce)
     app = Starlette(routes=list[BaseRoute](routes()), exception_handlers={
         HTTPException: _not_found, gcmreview.GcmReviewError: _input_error, Exception: _bug,
     })

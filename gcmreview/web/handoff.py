@@ -24,10 +24,11 @@ from starlette.routing import BaseRoute, Route
 
 import gcmreview
 
-from .app import GcmApp, allow, check_csrf
+from .access import allow, check_csrf
 from .auth import COORDINATOR
 from .forms import TooLarge, read_upload
 from .pages import page
+from .state import GcmApp
 
 __all__ = ["routes"]
 

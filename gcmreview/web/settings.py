@@ -21,9 +21,10 @@ from starlette.routing import BaseRoute, Route
 
 import gcmreview
 
-from .app import GcmApp, allow
+from .access import allow
 from .auth import COORDINATOR
 from .pages import page
+from .state import GcmApp
 
 __all__ = ["routes"]
 

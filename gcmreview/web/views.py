@@ -21,10 +21,12 @@ from starlette.routing import BaseRoute, Mount, Route
 
 import gcmreview
 
-from .app import CSP, GcmApp, allow, check_csrf
+from .access import allow, check_csrf
 from .auth import COOKIES, COORDINATOR, MINISTRY
 from .forms import TooLarge, read_upload
+from .headers import CSP
 from .pages import page
+from .state import GcmApp
 from .static import static_routes
 
 __all__ = ["routes"]
