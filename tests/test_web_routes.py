@@ -388,7 +388,7 @@ def test_every_response_carries_the_security_headers(web: Web) -> None:
         assert headers["x-content-type-options"] == "nosniff", url
         assert "frame-ancestors" in headers["content-security-policy"], url
         assert headers["x-frame-options"] in ("DENY", "SAMEORIGIN"), url
-        assert headers["referrer-policy"] == "no-referrer", url
+        assert headers["referrer-policy"] == "same-origin", url
     assert c.get("/").headers["content-security-policy"].startswith("default-src 'self'")
     assert "'unsafe-inline'" not in c.get("/").headers["content-security-policy"]
     assert c.get("/static/").status_code == 404 and c.get("/static/../views.py").status_code == 404

@@ -53,11 +53,15 @@ class SecurityHeaders:
             await send(message)
 
         if scope["method"] == "POST" and not _same_origin(scope):
-            refused = HTMLResponse("<!DOCTYPE html><title>403</title><p>Refused: this form was sent from another site.</p>",
-                                   status_code=403)
+            refused = HTMLResponse(_plain(403, "Refused: this form was sent from another site."), status_code=403)
             await refused(scope, receive, send_with_headers)
             return
         await self.app(scope, receive, send_with_headers)
+
+
+def _plain(status: int, text: str) -> str:
+    """A page of one line, where the templates are not used (the icon declared: else the browser asks for /favicon.ico)."""
+    return f'<!DOCTYPE html><title>{status}</title><link rel="icon" href="data:,"><p>{text}</p>'
 
 
 def _same_origin(scope: Scope) -> bool:
@@ -93,7 +97,7 @@ async def _bug(request: Request, exc: Exception) -> Response:
         request.state.who = NOBODY
         response: Response = page(request, "error.html.j2", {"status": 500, "reason": "bug", "diagnostics": []}, status=500)
     except Exception:  # the error page itself failed: a plain line, still no traceback
-        response = HTMLResponse("<!DOCTYPE html><title>500</title><p>The server could not answer this request.</p>", status_code=500)
+        response = HTMLResponse(_plain(500, "The server could not answer this request."), status_code=500)
     harden(response.headers)  # this answer leaves by the outermost middleware, past SecurityHeaders
     return response
 

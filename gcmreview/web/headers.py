@@ -18,7 +18,9 @@ def harden(headers: MutableHeaders) -> None:
     headers.setdefault("Content-Security-Policy", CSP)
     headers["X-Content-Type-Options"] = "nosniff"
     headers.setdefault("X-Frame-Options", "DENY")
-    headers["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" with the app's own forms,
+    # which the origin check must refuse; no page's address (a ministry's link) goes to another site either way.
+    headers["Referrer-Policy"] = "same-origin"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Cross-Origin-Resource-Policy"] = "same-origin"
     headers.setdefault("Cache-Control", "no-store")
