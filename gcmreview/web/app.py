@@ -161,24 +161,34 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         if scope["method"] == "POST" and not _same_origin(scope):
-            response = HTMLResponse("<!DOCTYPE html><title>403</title><p>Refused: this form was sent from another site.</p>",
-                                    status_code=403)
-            await SecurityHeaders(response)(scope, receive, send)
+            response = HTMLResponse(_plain(403, "Refused: this form was sent from another site."), status_code=403)
+            await response(scope, receive, _with_headers(send))
             return
+        await self.app(scope, receive, _with_headers(send))
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", CSP)
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["X-Frame-Options"] = "DENY"
-                headers["Referrer-Policy"] = "no-referrer"
-                headers["Cross-Origin-Opener-Policy"] = "same-origin"
-                headers["Cross-Origin-Resource-Policy"] = "same-origin"
-                headers.setdefault("Cache-Control", "no-store")
-            await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+def _plain(status: int, text: str) -> str:
+    """A page of one line, where the templates are not used (the icon declared: else the browser asks for /favicon.ico)."""
+    return f'<!DOCTYPE html><title>{status}</title><link rel="icon" href="data:,"><p>{text}</p>'
+
+
+def _with_headers(send: Send) -> Send:
+    """``send`` adding the strict headers to the response's start."""
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            headers.setdefault("Content-Security-Policy", CSP)
+            headers["X-Content-Type-Options"] = "nosniff"
+            headers["X-Frame-Options"] = "DENY"
+            # same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" with the app's own
+            # forms, which _same_origin must refuse; no page's address (a ministry's link) goes to another site either way.
+            headers["Referrer-Policy"] = "same-origin"
+            headers["Cross-Origin-Opener-Policy"] = "same-origin"
+            headers["Cross-Origin-Resource-Policy"] = "same-origin"
+            headers.setdefault("Cache-Control", "no-store")
+        await send(message)
+
+    return send_with_headers
 
 
 def _same_origin(scope: Scope) -> bool:
@@ -214,7 +224,7 @@ async def _bug(request: Request, exc: Exception) -> Response:
         request.state.who = NOBODY
         return page(request, "error.html.j2", {"status": 500, "reason": "bug", "diagnostics": []}, status=500)
     except Exception:  # the error page itself failed: a plain line, still no traceback
-        return HTMLResponse("<!DOCTYPE html><title>500</title><p>The server could not answer this request.</p>", status_code=500)
+        return HTMLResponse(_plain(500, "The server could not answer this request."), status_code=500)
 
 
 def create_app(workspace: Path, *, coordinator_token: str | None = None, announce: Callable[[str], None] = print) -> Starlette:
