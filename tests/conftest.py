@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import copy
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+from chromium import launch
 
 from gcmreview.config import ReviewConfig, load_config
 from gcmreview.model import Contribution
@@ -189,3 +190,10 @@ def fontless_letter() -> str:
         if not found.stdout.strip():
             return char
     pytest.skip("every candidate script has an installed font")
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (see tests/chromium.py)."""
+    with launch() as launched:
+        yield launched

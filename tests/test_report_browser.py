@@ -8,9 +8,7 @@ browser. ``GCMREVIEW_CHROMIUM`` names another Chromium binary.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,30 +19,6 @@ from test_report import build_report_workspace
 from gcmreview.i18n import translator
 from gcmreview.prepared import prepare
 from gcmreview.render.report import render_reports
-
-CHROMIUM = Path(os.environ.get("GCMREVIEW_CHROMIUM", "/usr/bin/chromium"))
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-default-apps", "--disable-extensions",
-]
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("The browser test needs Playwright: `pip install playwright` (the browser is Debian's chromium, "
-                    "not a Playwright download).", pytrace=False)
-    if not CHROMIUM.is_file():
-        pytest.fail(f"The browser test needs Chromium at {CHROMIUM}: `apt-get install chromium` "
-                    "(or set GCMREVIEW_CHROMIUM to a Chromium binary).", pytrace=False)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture

@@ -12,13 +12,11 @@ import json
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
-from test_report_browser import ARGS, CHROMIUM
 from webserver import running
 
 import gcmreview
@@ -31,24 +29,6 @@ BAD_EMAIL = "keo.chanthou.at.molvt"
 NEW_SENTENCE = "Kampot opened two job centres for returning workers in 2021."
 BUILD_TIMEOUT_MS = 240_000
 STEP_TIMEOUT_MS = 60_000
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("The browser test needs Playwright: `pip install playwright` (the browser is Debian's chromium, "
-                    "not a Playwright download).", pytrace=False)
-    if not CHROMIUM.is_file():
-        pytest.fail(f"The browser test needs Chromium at {CHROMIUM}: `apt-get install chromium` "
-                    "(or set GCMREVIEW_CHROMIUM to a Chromium binary).", pytrace=False)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 class Workbooks:

@@ -182,24 +182,22 @@ def _stored(request: Request, code: str) -> Response:
     return FileResponse(path, media_type=XLSX, filename=path.name, content_disposition_type="attachment")
 
 
-@allow(COORDINATOR)
-async def blank_for(request: Request) -> Response:
-    return _blank(request, request.path_params["code"])
+def _code(request: Request) -> str:
+    """The contributor a route is about: the one in the coordinator's URL, or the ministry whose link it is."""
+    code: str = request.path_params.get("code") or request.state.who.code
+    return code
 
 
-@allow(MINISTRY)
-async def blank_own(request: Request) -> Response:
-    return _blank(request, request.state.who.code)
+async def _blank_view(request: Request) -> Response:
+    return _blank(request, _code(request))
 
 
-@allow(COORDINATOR)
-async def stored_for(request: Request) -> Response:
-    return _stored(request, request.path_params["code"])
+async def _stored_view(request: Request) -> Response:
+    return _stored(request, _code(request))
 
 
-@allow(MINISTRY)
-async def stored_own(request: Request) -> Response:
-    return _stored(request, request.state.who.code)
+blank_for, blank_own = allow(COORDINATOR)(_blank_view), allow(MINISTRY)(_blank_view)
+stored_for, stored_own = allow(COORDINATOR)(_stored_view), allow(MINISTRY)(_stored_view)
 
 
 async def _upload(request: Request, code: str, template: str) -> Response:
