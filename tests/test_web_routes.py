@@ -56,10 +56,13 @@ class Web:
         assert client.get(f"/signin?token={TOKEN}").status_code == 200
         return client
 
-    def ministry(self, code: str) -> TestClient:
+    def ministry(self, code: str, lang: str | None = "en") -> TestClient:
+        """A client signed in with ``code``'s link; its pages in ``lang`` (as if chosen with the switch), or by default in the national language."""
         client = self.client()
         token = self.app.state.gcm.keys.create_link(code)
         assert client.get(f"/m/{token}").status_code == 200
+        if lang is not None:
+            client.cookies.set("gcmreview_lang", lang)
         return client
 
     @staticmethod
@@ -203,7 +206,7 @@ def test_ministry_page_opens_in_the_national_language_and_shows_only_its_own(web
     c = web.coordinator()
     _upload(c, "/contributors/HEALTH/upload", web.csrf(c, "/contributors/HEALTH"),
             (web.workspace / "inputs" / "health.xlsx").read_bytes(), "health-secret-name.xlsx")
-    m = web.ministry("LAB")
+    m = web.ministry("LAB", lang=None)
     page = m.get("/ministry")
     assert page.status_code == 200 and '<html lang="km-KH">' in page.text
     assert "ក្រសួងការងារ" in page.text

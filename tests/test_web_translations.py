@@ -165,7 +165,7 @@ def test_the_page_counts_as_the_report_does(sample: Path) -> None:
 
 
 def test_export_xliff_download(client: TestClient, sample: Path) -> None:
-    response = client.get("/translations/export?lang=km&format=xliff")
+    response = client.get("/translations/export?to=km&format=xliff")
     assert response.status_code == 200
     assert response.headers["content-disposition"] == 'attachment; filename="KHM-to-km.xlf"'
     root = ElementTree.fromstring(response.content)
@@ -177,7 +177,7 @@ def test_export_xliff_download(client: TestClient, sample: Path) -> None:
 
 
 def test_export_xlsx_download(client: TestClient, sample: Path) -> None:
-    response = client.get("/translations/export?lang=km&format=xlsx")
+    response = client.get("/translations/export?to=km&format=xlsx")
     assert response.status_code == 200
     assert response.headers["content-disposition"] == 'attachment; filename="KHM-to-km.xlsx"'
     book = openpyxl.load_workbook(io.BytesIO(response.content))
@@ -188,8 +188,8 @@ def test_export_xlsx_download(client: TestClient, sample: Path) -> None:
 
 
 @pytest.mark.parametrize(("query", "expected"), [
-    ("lang=xx&format=xliff", "Language 'xx' is not a language of this review (en, km)."),
-    ("lang=km&format=pdf", "'pdf' is not a format the texts to translate can be exported in."),
+    ("to=xx&format=xliff", "Language 'xx' is not a language of this review (en, km)."),
+    ("to=km&format=pdf", "'pdf' is not a format the texts to translate can be exported in."),
 ])
 def test_export_of_an_unknown_language_or_format_says_why(client: TestClient, query: str, expected: str) -> None:
     response = client.get("/translations/export?" + query)
@@ -203,7 +203,7 @@ def test_export_of_an_unknown_language_or_format_says_why(client: TestClient, qu
 
 def test_round_trip_stores_one_translation(client: TestClient, sample: Path) -> None:
     before = _pending(client.get("/translations").text, "km")
-    exported = client.get("/translations/export?lang=km&format=xliff").content
+    exported = client.get("/translations/export?to=km&format=xliff").content
     csrf = _csrf(client.get("/translations").text)
 
     status, html = _upload(client, _fill(exported, {UNIT: KM_TEXT}), "km-done.xlf", csrf, translator="Sok Dara")
@@ -222,7 +222,7 @@ def test_round_trip_stores_one_translation(client: TestClient, sample: Path) -> 
 
 
 def test_a_second_import_keeps_the_translations_it_replaces(client: TestClient, sample: Path) -> None:
-    exported = client.get("/translations/export?lang=km&format=xliff").content
+    exported = client.get("/translations/export?to=km&format=xliff").content
     csrf = _csrf(client.get("/translations").text)
     assert _upload(client, _fill(exported, {UNIT: KM_TEXT}), "first.xlf", csrf)[0] == 200
     first = (sample / "inputs" / "translations" / "km.json").read_bytes()
@@ -251,7 +251,7 @@ def test_a_file_that_is_not_xliff_is_refused_by_its_name(client: TestClient, sam
 
 
 def test_a_translator_name_with_a_control_character_is_refused(client: TestClient, sample: Path) -> None:
-    exported = client.get("/translations/export?lang=km&format=xliff").content
+    exported = client.get("/translations/export?to=km&format=xliff").content
     csrf = _csrf(client.get("/translations").text)
     status, html = _upload(client, _fill(exported, {UNIT: KM_TEXT}), "km.xlf", csrf, translator="Sok\x07Dara")
     assert status == 422
@@ -267,7 +267,7 @@ def test_a_form_without_a_file_says_so(client: TestClient, sample: Path) -> None
 
 
 def test_post_without_csrf_is_refused_and_stores_nothing(client: TestClient, sample: Path) -> None:
-    exported = client.get("/translations/export?lang=km&format=xliff").content
+    exported = client.get("/translations/export?to=km&format=xliff").content
     filled = _fill(exported, {UNIT: KM_TEXT})
     assert _upload(client, filled, "km.xlf", None)[0] == 403
     assert _upload(client, filled, "km.xlf", "forged")[0] == 403
@@ -277,7 +277,7 @@ def test_post_without_csrf_is_refused_and_stores_nothing(client: TestClient, sam
 def test_an_upload_over_the_limit_is_refused(client: TestClient, sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert gcmreview.MAX_TRANSLATION_BYTES == gcmreview.translations.MAX_FILE_BYTES
     monkeypatch.setattr(gcmreview, "MAX_TRANSLATION_BYTES", 2**20)  # sending 64 MB would only make the test slow
-    exported = client.get("/translations/export?lang=km&format=xliff").content
+    exported = client.get("/translations/export?to=km&format=xliff").content
     csrf = _csrf(client.get("/translations").text)
     padded = _fill(exported, {UNIT: KM_TEXT}) + b"<!--" + b" " * (2**20 + 100_000) + b"-->"
 
@@ -291,7 +291,7 @@ def test_an_upload_over_the_limit_is_refused(client: TestClient, sample: Path, m
 # ---------------------------------------------------------------- who may
 
 
-ROUTES = [("get", "/translations"), ("get", "/translations/export?lang=km&format=xliff"), ("post", "/translations/import")]
+ROUTES = [("get", "/translations"), ("get", "/translations/export?to=km&format=xliff"), ("post", "/translations/import")]
 
 
 def _ask(client: TestClient, method: str, url: str) -> int:

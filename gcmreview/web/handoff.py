@@ -69,9 +69,9 @@ async def translations(request: Request) -> Response:
 
 @allow(COORDINATOR)
 async def export(request: Request) -> Response:
-    """The hand-off file of ``?lang=`` in ``?format=``, as a download; the page with the reason for anything else."""
+    """The hand-off file of ``?to=`` (a language) in ``?format=``, as a download; the page with the reason for anything else."""
     workspace = _app(request).workspace
-    lang = request.query_params.get("lang", "")
+    lang = request.query_params.get("to", "")  # not ?lang=, which chooses the page language
     given = request.query_params.get("format", "xliff")
     folder = Path(tempfile.mkdtemp(prefix="gcmreview-export-"))
     try:
