@@ -10,7 +10,10 @@ shows in the layout tests (tests/test_pdf_layout.py) instead of being patched bl
 * :func:`markers_in_reading_order`: list bullets are drawn after all the text of
   their page, so the PDF's text (copy, search, extraction) has them at its end;
 * :func:`min_content_by_pieces`: the narrowest width of a text without spaces (a
-  table cell's) takes time growing with the square of its length.
+  table cell's) takes time growing with the square of its length;
+* :func:`~.glyph_codes.distinct_glyph_codes`: a glyph drawn in several clusters
+  stands for the first one's text everywhere in the text layer (Khmer, Lao, Myanmar
+  and Thai text copied or extracted from the PDF is garbled).
 
 WeasyPrint is imported by :mod:`.pdf` (which quiets its import warning); the
 functions here import its modules when they run, during a render.
@@ -22,6 +25,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from .glyph_codes import distinct_glyph_codes
+from .patching import replaced
 from .scripts import ZWSP
 
 __all__ = ["PATCHED_VERSIONS", "fixed_rendering", "last_lines_fit", "markers_in_reading_order", "min_content_by_pieces"]
@@ -163,19 +168,8 @@ def min_content_by_pieces() -> Iterator[None]:
             text = text[:cut + 2]
         return original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
 
-    with _replaced(preferred, "split_first_line", split_first_line):
+    with replaced(preferred, "split_first_line", split_first_line):
         yield
-
-
-@contextmanager
-def _replaced(module: Any, name: str, replacement: Any) -> Iterator[None]:
-    """``module.name`` is ``replacement`` until the block ends."""
-    original = getattr(module, name)
-    setattr(module, name, replacement)
-    try:
-        yield
-    finally:
-        setattr(module, name, original)
 
 
 @contextmanager
@@ -184,5 +178,5 @@ def fixed_rendering() -> Iterator[None]:
     if not _applies():
         yield
         return
-    with last_lines_fit(), markers_in_reading_order(), min_content_by_pieces():
+    with last_lines_fit(), markers_in_reading_order(), min_content_by_pieces(), distinct_glyph_codes():
         yield
