@@ -378,13 +378,14 @@ def test_remembered_page_references_change_nothing_in_the_pdf(rendered: Rendered
     import pydyf
 
     from gcmreview.render.pdf import lay_out, remembered_page_references
+    from gcmreview.render.tagging import tagged_structure
     from gcmreview.render.weasyprint_fixes import fixed_rendering
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
     document = lay_out(rendered.html, rendered.workspace)
     assert len(document.pages) > 1
     original = pydyf.PDF.__dict__["page_references"]
-    with fixed_rendering():  # as render_pdf draws
+    with fixed_rendering(), tagged_structure(document):  # as render_pdf draws
         plain = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True, custom_metadata=False)
         with remembered_page_references():
             assert pydyf.PDF.__dict__["page_references"] is not original

@@ -24,7 +24,7 @@ import logging
 import mimetypes
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -44,7 +44,8 @@ with warnings.catch_warnings():
     from weasyprint.pdf import VARIANTS
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .weasyprint_fixes import fixed_rendering  # isort: skip  (imports WeasyPrint's modules, after the quieted import)
+from .tagging import tagged_structure  # isort: skip  (WeasyPrint is imported when it runs)
+from .weasyprint_fixes import applies, fixed_rendering  # isort: skip  (imports WeasyPrint's modules, after the quieted import)
 
 __all__ = ["PDF_VARIANT", "FetchRefused", "SafeFetcher", "lay_out", "render_pdf", "setup_render_worker", "tuned"]
 
@@ -171,7 +172,7 @@ def render_pdf(html: str, workspace: Path | None, *, fetcher: SafeFetcher | None
         document = lay_out(html, workspace, fetcher=fetcher)
         if stats is not None:
             stats["pages"] = len(document.pages)
-        with fixed_rendering():
+        with fixed_rendering(), (tagged_structure(document) if applies() else nullcontext()):
             pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True, custom_metadata=False)
     assert isinstance(pdf, bytes)
     if check_glyphs:

@@ -29,7 +29,7 @@ from .glyph_codes import distinct_glyph_codes
 from .patching import replaced
 from .scripts import ZWSP
 
-__all__ = ["PATCHED_VERSIONS", "fixed_rendering", "last_lines_fit", "markers_in_reading_order", "min_content_by_pieces"]
+__all__ = ["PATCHED_VERSIONS", "applies", "fixed_rendering", "last_lines_fit", "markers_in_reading_order", "min_content_by_pieces"]
 
 PATCHED_VERSIONS = frozenset({"70.0"})
 """The WeasyPrint versions whose bugs these patches were checked against."""
@@ -38,7 +38,8 @@ _CHARS_PER_EM = 8
 """A text with more characters than this per em of width cannot fit on one line (a quick test)."""
 
 
-def _applies() -> bool:
+def applies() -> bool:
+    """Whether the installed WeasyPrint is one these workarounds were written for."""
     import weasyprint
 
     return weasyprint.__version__ in PATCHED_VERSIONS
@@ -175,7 +176,7 @@ def min_content_by_pieces() -> Iterator[None]:
 @contextmanager
 def fixed_rendering() -> Iterator[None]:
     """Every workaround of this module that applies to the installed WeasyPrint."""
-    if not _applies():
+    if not applies():
         yield
         return
     with last_lines_fit(), markers_in_reading_order(), min_content_by_pieces(), distinct_glyph_codes():
