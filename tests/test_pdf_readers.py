@@ -41,7 +41,7 @@ import pypdf
 import pytest
 
 from gcmreview.prepared import prepare
-from gcmreview.render.document import layout_languages
+from gcmreview.render.document import Document, layout_languages
 from gcmreview.render.html import render_bilingual_html, render_html
 from gcmreview.render.pdf import lay_out, render_pdf
 from gcmreview.render.scripts import ZWSP
@@ -109,6 +109,8 @@ class Layer:
     data: bytes
     footnotes: int
     """Footnotes in the HTML (``span.footnote``)."""
+    docs: tuple[Document, ...]
+    """The documents it shows (two, side by side, in a bilingual draft)."""
     pages: list[str]
     poppler: list[str]
     pypdf: list[str]
@@ -127,13 +129,14 @@ def _layers(label: str, workspace: Path, langs: tuple[str, str]) -> list[Layer]:
     en_review, national_review = layout_languages(prepared.submission, prepared.check.survey, langs, review=True)
     htmls = {"en": render_html(en, workspace), langs[1]: render_html(national, workspace),  # as the build makes them
              f"en-{langs[1]}": render_bilingual_html(en_review, national_review, workspace)}
+    shown = {"en": (en,), langs[1]: (national,), f"en-{langs[1]}": (en_review, national_review)}
     layers = []
     for name, html in htmls.items():
         data = render_pdf(html, workspace)
         pages = laid_out_pages(html, workspace)
         poppler = [pdftotext(data, n) for n in range(1, len(pages) + 1)]
         footnotes = len(re.findall(r'<span class="footnote"', html))
-        layers.append(Layer(f"{label}:{name}", data, footnotes, pages, poppler, pypdf_pages(data)))
+        layers.append(Layer(f"{label}:{name}", data, footnotes, shown[name], pages, poppler, pypdf_pages(data)))
     return layers
 
 
@@ -170,6 +173,8 @@ class Tree:
     orphans: int
     ids: list[str]
     """The IDs of the Note elements."""
+    headings: list[str]
+    """H1, H2, H3 in the tree's order."""
 
 
 def tree(data: bytes) -> Tree:
@@ -179,11 +184,14 @@ def tree(data: bytes) -> Tree:
     langs: Counter[str] = Counter()
     reached: set[tuple[int, int]] = set()
     ids: list[str] = []
+    headings: list[str] = []
 
     def walk(element: Any) -> None:
         if not (isinstance(element, pikepdf.Dictionary) and "/S" in element):
             return
         roles[str(element.S)] += 1
+        if str(element.S) in ("/H1", "/H2", "/H3"):
+            headings.append(str(element.S)[1:])
         if "/Lang" in element:
             langs[str(element.Lang)] += 1
         if element.S == "/Note" and "/ID" in element:
@@ -198,7 +206,7 @@ def tree(data: bytes) -> Tree:
     nums = root.ParentTree.Nums
     entries = [ref for i in range(1, len(nums), 2) for ref in (nums[i] if isinstance(nums[i], pikepdf.Array) else [nums[i]])]
     orphans = sum(1 for ref in entries if isinstance(ref, pikepdf.Dictionary) and ref.objgen not in reached)
-    return Tree(roles, langs, reached, orphans, ids)
+    return Tree(roles, langs, reached, orphans, ids, headings)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -224,3 +232,35 @@ def test_the_pdfua_checker_finds_nothing(layers: dict[str, Layer], name: str, tm
     path.write_bytes(layers[name].data)
     findings = [f"{f.rule_id} ({f.severity.name}) page {f.location.page}: {f.message}" for f in pdfua.validate(str(path)).findings]
     assert findings == []
+
+
+def expected_headings(doc: Document) -> list[str]:
+    """The title H1, the instructions H2, each cluster H2 with its questions a-d H3, questions 5-10 H2."""
+    clusters = [level for cluster in doc.clusters for level in ["H2", *["H3"] * len(cluster.questions)]]
+    return ["H1", "H2", *clusters, "H2", *["H2"] * len(doc.closing)]
+
+
+def outline_titles(data: bytes) -> list[str]:
+    with pikepdf.open(io.BytesIO(data)) as pdf, pdf.open_outline() as outline:
+        def titles(items: Any) -> Iterator[str]:
+            for item in items:
+                yield str(item.title)
+                yield from titles(item.children)
+        return list(titles(outline.root))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_headings_and_outline_follow_the_form(layers: dict[str, Layer], name: str) -> None:
+    layer = layers[name]
+    found = tree(layer.data)
+    if len(layer.docs) == 1:
+        assert found.headings == expected_headings(layer.docs[0])
+    else:  # side by side: each heading once in each language
+        assert sorted(found.headings) == sorted(expected_headings(layer.docs[0]) * 2)
+    titles = outline_titles(layer.data)
+    assert len(titles) == len(found.headings)
+    assert not any(ZWSP in title for title in titles)
+    squeezed = [squeeze(title) for title in titles]
+    for doc in layer.docs:
+        for cluster in doc.clusters:
+            assert squeeze(cluster.title) in squeezed, cluster.title  # in the document's own words
