@@ -65,6 +65,8 @@ class _Tagger:
         self.languages: dict[int, str] = {}
         """id(structure element dictionary) -> its language, to tell where the language changes."""
         self.notes = 0
+        self.noted: set[int] = set()
+        """The footnote elements already tagged as a Note (a note split over two pages is one Note)."""
 
     def retag(self, box: Any, element: Any, parent: Any) -> None:
         """Language and footnote tags on an element WeasyPrint made for ``box``."""
@@ -77,7 +79,8 @@ class _Tagger:
         self.languages[id(element)] = own
         tag = box.element_tag or ""
         classes = (box.element.get("class") or "").split() if box.element is not None else []
-        if tag == "span" and "footnote" in classes and element["S"] in ("/Span", "/NonStruct"):
+        if tag == "span" and "footnote" in classes and element["S"] in ("/Span", "/NonStruct") and id(box.element) not in self.noted:
+            self.noted.add(id(box.element))
             self.notes += 1
             element["S"] = "/Note"
             element["ID"] = pydyf.String(f"note-{self.notes}-{box.element.get('data-number', '')}")
@@ -108,6 +111,7 @@ def tagged_structure(document: Any) -> Iterator[None]:
 
     def tag_all(*args: Any, **kwargs: Any) -> Any:
         tagger.languages.clear()  # each PDF written numbers its notes from 1
+        tagger.noted.clear()
         tagger.notes = 0
         return add_tags(*args, **kwargs)
 
