@@ -92,6 +92,44 @@ def _cluster_text(glyph_item: Any, index: int, utf8: bytes) -> str:
     return utf8[offset + start:offset + end].decode("utf-8", "replace")
 
 
+def glyph_texts(glyph_item: Any, utf8: bytes) -> list[str]:
+    """The text each glyph of a run stands for: a cluster's whole text on one glyph, '' on its others.
+
+    The glyph that carries it is the cluster's widest glyph drawn where the text flows
+    (its base letter, not a mark moved by an offset, as a subscript or a vowel sign
+    above is), so that an extractor finds the cluster's text in line with its
+    neighbours and the word whole;
+    WeasyPrint gives it to the cluster's last glyph, often such a moved mark. A mark
+    that Pango puts in a cluster of its own (no advance, moved onto its base) gives its
+    text to the glyph before it. Right-to-left runs keep WeasyPrint's choice.
+    """
+    glyphs = glyph_item.glyphs
+    count, clusters = glyphs.num_glyphs, glyphs.log_clusters
+    texts = [_cluster_text(glyph_item, i, utf8) for i in range(count)]
+    if glyph_item.item.analysis.level % 2:
+        return texts
+    start = 0
+    while start < count:
+        end = start
+        while end + 1 < count and clusters[end + 1] == clusters[start]:
+            end += 1
+        if end > start:  # a cluster of several glyphs
+            text = texts[end]
+            placed = [i for i in range(start, end + 1) if not (glyphs.glyphs[i].geometry.x_offset or glyphs.glyphs[i].geometry.y_offset)]
+            carrier = max(placed, key=lambda i: glyphs.glyphs[i].geometry.width) if placed else end
+            for i in range(start, end + 1):
+                texts[i] = text if i == carrier else ""
+        start = end + 1
+    for i in range(count):  # a mark Pango keeps in a cluster of its own (a subscript, a vowel above): with its base
+        moved = glyphs.glyphs[i].geometry
+        if texts[i] and moved.width == 0 and (moved.x_offset or moved.y_offset):
+            base = next((j for j in range(i - 1, -1, -1) if texts[j] and glyphs.glyphs[j].geometry.width > 0), None)
+            if base is not None:
+                texts[base] += texts[i]
+                texts[i] = ""
+    return texts
+
+
 class _Recoder:
     """Codes by font file, for one render."""
 
@@ -126,14 +164,16 @@ class _Recoder:
             if pango.pango_version() < 14802:  # as WeasyPrint does (Pango issue 530)
                 font_size = textbox.style["font_size"]
             codes = self.codes(font)
+            texts = glyph_texts(glyph_item, utf8)
             for index in range(glyph_item.glyphs.num_glyphs):
                 info = glyph_item.glyphs.glyphs[index]
                 glyph = info.glyph
                 if glyph == pango.PANGO_GLYPH_EMPTY or glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG:
                     continue
-                text = _cluster_text(glyph_item, index, utf8)
+                text = texts[index]
                 code = codes.code(glyph, text)
                 if code == glyph:
+                    font.to_unicode.setdefault(glyph, text)  # else WeasyPrint would give it its own choice of text
                     continue
                 if code not in font.widths:
                     pango.pango_font_get_glyph_extents(pango_font, glyph, stream.ink_rect, stream.logical_rect)
