@@ -248,17 +248,17 @@ def test_html_answer_markup(rendered: Rendered) -> None:
 
 def test_html_footnotes_in_citation_order(rendered: Rendered) -> None:
     doc, html = rendered.doc, rendered.html
-    notes = re.findall(r'<span class="footnote" data-number="(\d+)">(.*?)</span>(?:</span>)?', html)
+    notes = re.findall(r'<span class="footnote" id="fn-\d+" data-number="(\d+)">(.*?)</span>(?:</span>)?', html)
     assert [int(n) for n, _ in notes] == [n.number for n in doc.footnotes] == [1, 2, 3]
     for (_, text), note in zip(notes, doc.footnotes, strict=True):
         assert text.startswith(note.text.replace("'", "&#39;"))
     refs = re.findall(r'<sup class="footnote-ref" data-number="(\d+)">(\d+)</sup>', html)
     assert refs and all(number == shown for number, shown in refs)
     assert {int(n) for n, _ in refs} <= {1, 2}
-    first = [html.find(f'<span class="footnote" data-number="{n}">') for n in (1, 2, 3)]
+    first = [html.find(f'<span class="footnote" id="fn-{n}" data-number="{n}">') for n in (1, 2, 3)]
     assert first == sorted(first)
-    before = len('<span class="footnote" ')
-    assert all(html.find(f'data-number="{n}"') == first[n - 1] + before for n in (1, 2, 3)), "a footnote comes at its first citation"
+    assert all(html.find(f'data-number="{n}"') == first[n - 1] + len(f'<span class="footnote" id="fn-{n}" ') for n in (1, 2, 3)), \
+        "a footnote comes at its first citation"
     assert_in_order(html_text(html), [f"{FIRST_CITED[n - 1]}{doc.footnotes[n - 1].text}" for n in (1, 2, 3)])
 
 

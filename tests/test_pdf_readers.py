@@ -184,6 +184,8 @@ class Tree:
     """The IDs of the Note elements."""
     headings: list[str]
     """H1, H2, H3 in the tree's order."""
+    links: list[str]
+    """For each Reference (a footnote call): where its link annotation goes."""
 
 
 def tree(data: bytes) -> Tree:
@@ -194,6 +196,7 @@ def tree(data: bytes) -> Tree:
     reached: set[tuple[int, int]] = set()
     ids: list[str] = []
     headings: list[str] = []
+    links: list[str] = []
 
     def walk(element: Any) -> None:
         if not (isinstance(element, pikepdf.Dictionary) and "/S" in element):
@@ -207,6 +210,9 @@ def tree(data: bytes) -> Tree:
             ids.append(str(element.ID))
         reached.add(element.objgen)
         kids = element.get("/K")
+        if element.S == "/Reference":
+            links.extend(str(k.Obj.get("/Dest", "")) for k in (kids if isinstance(kids, pikepdf.Array) else [kids])
+                         if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR")
         for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
             walk(kid)
 
@@ -215,7 +221,7 @@ def tree(data: bytes) -> Tree:
     nums = root.ParentTree.Nums
     entries = [ref for i in range(1, len(nums), 2) for ref in (nums[i] if isinstance(nums[i], pikepdf.Array) else [nums[i]])]
     orphans = sum(1 for ref in entries if isinstance(ref, pikepdf.Dictionary) and ref.objgen not in reached)
-    return Tree(roles, langs, reached, orphans, ids, headings)
+    return Tree(roles, langs, reached, orphans, ids, headings, links)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -226,6 +232,7 @@ def test_the_structure_tree_holds_every_tagged_content_and_tags_notes_and_langua
     assert found.roles["/Note"] == found.roles["/Reference"] == layer.footnotes > 0
     assert found.roles["/Table"] >= layer.tables > 0, "a Table element for each real table (one per page it spans)"
     assert len(set(found.ids)) == len(found.ids) == found.roles["/Note"], "each Note has an ID of its own"
+    assert sorted(found.links) == sorted(found.ids), "each call links to its note"
     pdf = pikepdf.open(io.BytesIO(layer.data))
     assert bool(pdf.Root.MarkInfo.Marked) and bool(pdf.Root.ViewerPreferences.DisplayDocTitle)
     assert str(pdf.docinfo.get("/Title", "")).strip()

@@ -546,11 +546,11 @@ def test_bilingual_rows_pending_marks_and_footnotes(build: Callable[..., tuple[D
     assert "p.item.item-answer[lang=km]: {en: _[translation pending]_} ចំណាយខ្ពស់នៅតែជាបញ្ហាចម្បង។" in lines
     assert any(line.startswith(f"p.item.item-answer[lang=en]: {{km: _[{km.labels['pending']}]_}} Returnees") for line in lines)
     # footnotes: each once, at its first citation in reading order (row by row, left then right), numbered as the document does
-    notes = [int(n) for n in re.findall(r'<span class="footnote" data-number="(\d+)"', html)]
+    notes = [int(n) for n in re.findall(r'<span class="footnote" id="fn-\d+" data-number="(\d+)"', html)]
     assert notes == [n.number for n in en.footnotes] == sorted(notes)
     refs = re.findall(r'<sup class="footnote-ref" data-number="(\d+)">(\d+)</sup>', html)
     assert refs and all(number == shown for number, shown in refs)
-    calls = re.findall(r'<span class="footnote" data-number="(\d+)"|<sup class="footnote-ref" data-number="(\d+)"', html)
+    calls = re.findall(r'<span class="footnote" id="fn-\d+" data-number="(\d+)"|<sup class="footnote-ref" data-number="(\d+)"', html)
     first_seen = list(dict.fromkeys(int(a or b) for a, b in calls))
     assert first_seen == sorted(first_seen), "numbers rise in reading order"
 

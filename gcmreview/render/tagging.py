@@ -12,7 +12,8 @@ entered by :func:`~.pdf.render_pdf` around ``write_pdf`` with the laid-out docum
   differs from its parent's, or from the document's, gets ``/Lang``.
 * **Footnotes.** A footnote's text (``span.footnote``, floated to the page foot) is a
   ``/Note`` with an ``/ID``, and its call (``::footnote-call``) a ``/Reference``,
-  instead of ``NonStruct`` and ``Span``.
+  instead of ``NonStruct`` and ``Span``; the call is a link to its note (a Link
+  annotation to the footnote's ``id``, in the Reference element).
 * **Header cells** carry their HTML ``scope`` as ``/Scope`` (``/Row``, ``/Column``),
   so that readers (and checkers) know which cells each one heads.
 """
@@ -44,6 +45,25 @@ def _margin_content(document: Any) -> set[int]:
             if isinstance(child, boxes.MarginBox):
                 walk(child)
     return found
+
+
+def _link_calls(document: Any) -> None:
+    """Each footnote call a link to its note: an internal link to the footnote's id, as ``<a href>`` makes one."""
+    from weasyprint.formatting_structure import boxes
+
+    def walk(box: Any) -> Iterator[Any]:
+        yield box
+        for child in getattr(box, "children", None) or []:
+            yield from walk(child)
+
+    for page in document.pages:
+        linked = {id(link[3]) for link in page.links}
+        for box in walk(page._page_box):
+            target = box.element.get("id") if box.element is not None else None
+            call = (box.element_tag or "").endswith("::footnote-call") and not isinstance(box, boxes.TextBox)  # as for <a>
+            if call and target and id(box) not in linked:
+                x, y, width, height = box.hit_area()
+                page.links.append(("internal", target, (x, y, x + width, y + height), box))
 
 
 def _language(box: Any) -> str:
@@ -83,7 +103,7 @@ class _Tagger:
             self.noted.add(id(box.element))
             self.notes += 1
             element["S"] = "/Note"
-            element["ID"] = pydyf.String(f"note-{self.notes}-{box.element.get('data-number', '')}")
+            element["ID"] = pydyf.String(box.element.get("id") or f"note-{self.notes}")  # the call's link names it
         elif tag.endswith("::footnote-call"):
             element["S"] = "/Reference"
         elif element["S"] == "/TH" and "A" in element:
@@ -103,6 +123,7 @@ def tagged_structure(document: Any) -> Iterator[None]:
     from weasyprint.pdf import tags
 
     tagger = _Tagger(document)
+    _link_calls(document)
     root = document.pages[0]._page_box if document.pages else None
     tagger.document_language = _language(root.children[0]) if root is not None and root.children else ""
     marked = streams.Stream.marked
