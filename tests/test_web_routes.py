@@ -118,7 +118,7 @@ def test_coordinator_overview_report_and_contributor_pages(web: Web) -> None:
     assert '<html lang="km' in km.text
     page = c.get("/contributors/LAB")
     assert page.status_code == 200 and "Ministry of Labour" in page.text
-    assert "The workbook received last has no errors" in page.text or "error(s)" in page.text
+    assert "The workbook received last has no errors and no warnings." in page.text  # the valid workbook of conftest
     assert c.get("/contributors/NOPE").status_code == 404
     blank = c.get("/contributors/HEALTH/blank.xlsx")
     assert blank.status_code == 200 and blank.headers["content-disposition"] == 'attachment; filename="health.xlsx"'
@@ -152,9 +152,8 @@ def test_links_are_created_shown_once_and_revoked(web: Web) -> None:
     c = web.coordinator()
     csrf = web.csrf(c, "/contributors/HEALTH")
     created = c.post("/contributors/HEALTH/link", data={"csrf": csrf})
-    url = re.search(r'id="new-link" aria-label="[^"]*" ?|value="(http://[^"]+)"', created.text)
     link = re.search(r'value="(http://127\.0\.0\.1:8765/m/[A-Za-z0-9_-]+)"', created.text)
-    assert url and link, created.text
+    assert link, created.text
     assert web.announced == [f"Link for HEALTH (Ministry of Health): {link.group(1)}"]
     token = link.group(1).rsplit("/", 1)[1]
     assert token not in (web.workspace / "inputs" / "history" / "links.json").read_text()  # only its hash is kept

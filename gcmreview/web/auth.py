@@ -116,7 +116,7 @@ class Keys:
         if not token:
             return NOBODY
         if role == COORDINATOR:
-            return Who(COORDINATOR, "", token) if hmac.compare_digest(_hash(token), self._coordinator_hash) else NOBODY
+            return Who(COORDINATOR, "", token) if self.is_coordinator(token) else NOBODY
         code = self.ministry(token)
         return Who(MINISTRY, code, token) if code is not None else NOBODY
 

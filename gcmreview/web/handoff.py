@@ -28,7 +28,7 @@ from .access import allow, check_csrf
 from .auth import COORDINATOR
 from .forms import TooLarge, read_upload
 from .pages import page
-from .state import GcmApp
+from .state import gcm
 
 __all__ = ["routes"]
 
@@ -42,15 +42,10 @@ TRANSLATOR_FIELD_LIMIT = 200
 """The most characters of a translator's name kept (the form field says so too)."""
 
 
-def _app(request: Request) -> GcmApp:
-    app: GcmApp = request.app.state.gcm
-    return app
-
-
 async def _translations_page(request: Request, *, report: gcmreview.ImportReport | None = None,
                              refused: list[gcmreview.Diagnostic] | None = None, file: str = "", status: int = 200) -> Response:
     """The page: where each language stands, the texts to translate, the export and upload forms, and what was done."""
-    app = _app(request)
+    app = gcm(request)
     prepared = await to_thread.run_sync(app.live.prepared)
     review = prepared.check.review
     return page(request, "translations.html.j2", {
@@ -70,7 +65,7 @@ async def translations(request: Request) -> Response:
 @allow(COORDINATOR)
 async def export(request: Request) -> Response:
     """The hand-off file of ``?to=`` (a language) in ``?format=``, as a download; the page with the reason for anything else."""
-    workspace = _app(request).workspace
+    workspace = gcm(request).workspace
     lang = request.query_params.get("to", "")  # not ?lang=, which chooses the page language
     given = request.query_params.get("format", "xliff")
     folder = Path(tempfile.mkdtemp(prefix="gcmreview-export-"))
@@ -103,7 +98,7 @@ async def import_file(request: Request) -> Response:
             return await _translations_page(request, refused=[missing], status=400)
         shown = gcmreview.upload_name(name)
         try:
-            report = await to_thread.run_sync(_import, _app(request).workspace, path, shown, form)
+            report = await to_thread.run_sync(_import, gcm(request).workspace, path, shown, form)
         except gcmreview.GcmReviewError as exc:
             return await _translations_page(request, refused=exc.diagnostics, file=shown, status=422)
     finally:

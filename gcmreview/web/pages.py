@@ -3,7 +3,7 @@
 Stage: front end (web). Pages are Jinja templates in ``gcmreview/web/templates``,
 filled server-side with autoescaping (text from a workbook, a form or an upload is
 only ever text) and with the same :func:`~gcmreview.chars.visible` finalizer as the
-report, so control and direction characters show as ``U+XXXX``. Labels are English
+report, so control and direction characters show as their code points (``U+202E``). Labels are English
 msgids passed to ``_()``, translated with the package's catalogs (Babel's Jinja
 extractor takes them from the templates into the catalogs, see :mod:`gcmreview.catalogs`). The
 language is the review's: ``?lang=`` switches it (kept in a cookie), and a

@@ -24,7 +24,7 @@ import gcmreview
 from .access import allow
 from .auth import COORDINATOR
 from .pages import page
-from .state import GcmApp
+from .state import GcmApp, gcm
 
 __all__ = ["routes"]
 
@@ -62,11 +62,6 @@ class Filled:
 
     contact: dict[str, Any]
     rows: list[Row]
-
-
-def _app(request: Request) -> GcmApp:
-    app: GcmApp = request.app.state.gcm
-    return app
 
 
 def _with_empty_rows(app: GcmApp, rows: list[Row]) -> list[Row]:
@@ -143,7 +138,7 @@ def _marks(problems: list[gcmreview.Diagnostic], fields: list[str], row_of: list
 
 def _page(request: Request, filled: Filled, *, problems: list[gcmreview.Diagnostic] | None = None,
           row_of: list[int] | None = None, status: int = 200, **extra: Any) -> Response:
-    app = _app(request)
+    app = gcm(request)
     info = gcmreview.languages()
     marks = _marks(problems or [], _fields(app, filled.rows), row_of or [])
     return page(request, "settings.html.j2", {
@@ -154,12 +149,12 @@ def _page(request: Request, filled: Filled, *, problems: list[gcmreview.Diagnost
 
 @allow(COORDINATOR)
 async def settings_page(request: Request) -> Response:
-    return _page(request, _current(_app(request)))
+    return _page(request, _current(gcm(request)))
 
 
 @allow(COORDINATOR)
 async def save_settings(request: Request) -> Response:
-    app = _app(request)
+    app = gcm(request)
     filled = _typed(app, await request.form())
     contact, contributors, row_of = _settings(filled)
     try:

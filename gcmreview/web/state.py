@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ import gcmreview
 from .auth import Keys
 from .builds import Builds
 
-__all__ = ["GcmApp", "Live"]
+__all__ = ["GcmApp", "Live", "gcm"]
 
 
 class Live:
@@ -61,9 +61,21 @@ class GcmApp:
     builds: Builds
     live: Live
     announce: Callable[[str], None] = print
+    _review: Any = field(default=None, init=False, repr=False)
+    _review_key: tuple[int, int] | None = field(default=None, init=False, repr=False)
 
     def review(self) -> Any:
-        return gcmreview.load_review(self.workspace)[0]
+        """review.toml as it is now: read again only when the file changed (a page asks several times)."""
+        path = self.workspace / "inputs" / "review.toml"
+        try:
+            info = path.stat()
+            key: tuple[int, int] | None = (info.st_mtime_ns, info.st_size)
+        except OSError:
+            key = None
+        if key is None or key != self._review_key:
+            self._review = gcmreview.load_review(self.workspace)[0]  # GcmReviewError when unusable: nothing kept
+            self._review_key = key
+        return self._review
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -82,3 +94,9 @@ class GcmApp:
         except gcmreview.GcmReviewError:
             return ""
         return str(names.get(lang) or names.get("en") or "")
+
+
+def gcm(request: Any) -> GcmApp:
+    """The state of the app that answers ``request``."""
+    app: GcmApp = request.app.state.gcm
+    return app

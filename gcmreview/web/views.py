@@ -26,7 +26,7 @@ from .auth import COOKIES, COORDINATOR, MINISTRY
 from .forms import TooLarge, read_upload
 from .headers import CSP
 from .pages import page
-from .state import GcmApp
+from .state import GcmApp, gcm
 from .static import static_routes
 
 __all__ = ["routes"]
@@ -34,13 +34,8 @@ __all__ = ["routes"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _app(request: Request) -> GcmApp:
-    app: GcmApp = request.app.state.gcm
-    return app
-
-
 def _contributor(request: Request, code: str) -> Any:
-    contributor = _app(request).review().contributor(code)
+    contributor = gcm(request).review().contributor(code)
     if contributor is None:
         raise HTTPException(404)
     return contributor
@@ -58,7 +53,7 @@ def _signed_in(request: Request, role: str, token: str, to: str) -> Response:
 @allow("", COORDINATOR, MINISTRY)
 async def sign_in(request: Request) -> Response:
     token = request.query_params.get("token", "")
-    if not _app(request).keys.is_coordinator(token):
+    if not gcm(request).keys.is_coordinator(token):
         raise HTTPException(404)
     return _signed_in(request, COORDINATOR, token, "/")
 
@@ -66,7 +61,7 @@ async def sign_in(request: Request) -> Response:
 @allow("", COORDINATOR, MINISTRY)
 async def ministry_link(request: Request) -> Response:
     token = request.path_params["token"]
-    if _app(request).keys.ministry(token) is None:
+    if gcm(request).keys.ministry(token) is None:
         raise HTTPException(404)
     return _signed_in(request, MINISTRY, token, "/ministry")
 
@@ -106,7 +101,7 @@ def _status(app: GcmApp, prepared: gcmreview.Prepared) -> list[dict[str, Any]]:
 
 @allow(COORDINATOR)
 async def overview(request: Request) -> Response:
-    app = _app(request)
+    app = gcm(request)
     prepared = await to_thread.run_sync(app.live.prepared)
     unreadable = [r for r in prepared.check.results if r.contribution is None]
     return page(request, "overview.html.j2", {
@@ -117,7 +112,7 @@ async def overview(request: Request) -> Response:
 @allow(COORDINATOR)
 async def report(request: Request) -> Response:
     """The coordinator's report, live: the page ``gcmreview check --report`` writes, with its own (stricter) policy."""
-    app = _app(request)
+    app = gcm(request)
     prepared = await to_thread.run_sync(app.live.prepared)
     lang = request.query_params.get("lang", "en")
     if lang not in prepared.check.review.languages:
@@ -148,7 +143,7 @@ def _current_check(app: GcmApp, code: str) -> list[gcmreview.Diagnostic]:
 
 async def _contributor_page(request: Request, code: str, template: str, result: gcmreview.UploadResult | None = None,
                             refused: list[gcmreview.Diagnostic] | None = None, status: int = 200, **extra: Any) -> Response:
-    app = _app(request)
+    app = gcm(request)
     contributor = _contributor(request, code)
     current = await to_thread.run_sync(_current_check, app, code)
     return page(request, template, {
@@ -170,13 +165,13 @@ async def ministry_page(request: Request) -> Response:
 
 def _blank(request: Request, code: str) -> Response:
     _contributor(request, code)
-    data = gcmreview.blank_workbook(_app(request).workspace, code)
+    data = gcmreview.blank_workbook(gcm(request).workspace, code)
     return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{gcmreview.workbook_name(code)}"'})
 
 
 def _stored(request: Request, code: str) -> Response:
     _contributor(request, code)
-    path = _current(_app(request), code)
+    path = _current(gcm(request), code)
     if not path.is_file() or path.is_symlink():
         raise HTTPException(404)
     return FileResponse(path, media_type=XLSX, filename=path.name, content_disposition_type="attachment")
@@ -202,7 +197,7 @@ stored_for, stored_own = allow(COORDINATOR)(_stored_view), allow(MINISTRY)(_stor
 
 async def _upload(request: Request, code: str, template: str) -> Response:
     """An upload for ``code``: read as ``check`` reads, stored only if it has no errors; the page says what happened."""
-    app = _app(request)
+    app = gcm(request)
     _contributor(request, code)
     limit = gcmreview.MAX_UPLOAD_BYTES
     where = gcmreview.Location(file="upload")
@@ -236,7 +231,7 @@ async def upload_own(request: Request) -> Response:
 
 @allow(COORDINATOR)
 async def create_link(request: Request) -> Response:
-    app = _app(request)
+    app = gcm(request)
     code = request.path_params["code"]
     contributor = _contributor(request, code)
     token = app.keys.create_link(code)
@@ -247,7 +242,7 @@ async def create_link(request: Request) -> Response:
 
 @allow(COORDINATOR)
 async def revoke_link(request: Request) -> Response:
-    app = _app(request)
+    app = gcm(request)
     code = request.path_params["code"]
     _contributor(request, code)
     revoked = app.keys.revoke_link(code)
@@ -287,13 +282,13 @@ def _pages(about: str) -> int | None:
 
 @allow(COORDINATOR)
 async def build_page(request: Request) -> Response:
-    app = _app(request)
+    app = gcm(request)
     return page(request, "build.html.j2", {"state": app.builds.state, "outputs": outputs(app)})
 
 
 @allow(COORDINATOR)
 async def start_build(request: Request) -> Response:
-    app = _app(request)
+    app = gcm(request)
     form = await request.form()
     started = app.builds.start(draft=form.get("draft") == "1")
     if not started:
@@ -303,12 +298,12 @@ async def start_build(request: Request) -> Response:
 
 @allow(COORDINATOR)
 async def build_status(request: Request) -> Response:
-    return JSONResponse(_app(request).builds.state.as_json())
+    return JSONResponse(gcm(request).builds.state.as_json())
 
 
 @allow(COORDINATOR)
 async def output_file(request: Request) -> Response:
-    app = _app(request)
+    app = gcm(request)
     name = request.path_params["name"]
     if not any(o["name"] == name for o in outputs(app)):
         raise HTTPException(404)
