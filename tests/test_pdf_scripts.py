@@ -445,27 +445,30 @@ def test_a_khmer_character_its_font_lacks_is_reported(build: Callable[..., tuple
 
 
 class Rows(HTMLParser):
-    """The bilingual page's table rows: for each <tr> of a pair table, its cells' (lang, classes of p, text)."""
+    """The bilingual page's rows: for each row of a pair (``div.pair-row``), its columns' (lang, text)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.rows: list[tuple[str, list[tuple[str, str]]]] = []  # (tr class, [(td lang, text)])
+        self.rows: list[tuple[str, list[tuple[str, str]]]] = []  # (row class, [(column lang, text)])
         self.cell: list[str] | None = None
-        self.depth = 0  # nested tables inside a cell
+        self.depth = 0  # elements open inside a column
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
-        if tag == "tr" and self.cell is None:
-            self.rows.append((a.get("class", ""), []))
-        elif tag == "td" and "side" in a.get("class", "").split() and self.cell is None:
+        classes = a.get("class", "").split()
+        if self.cell is not None:
+            self.depth += tag in ("div", "table")
+        elif tag == "div" and "pair-row" in classes:
+            self.rows.append((" ".join(c for c in classes if c != "pair-row"), []))
+        elif tag == "div" and "side" in classes:
             self.cell = [a.get("lang", "")]
-        elif tag == "table" and self.cell is not None:
-            self.depth += 1
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "table" and self.cell is not None and self.depth:
+        if self.cell is None or tag not in ("div", "table"):
+            return
+        if self.depth:
             self.depth -= 1
-        elif tag == "td" and self.cell is not None and not self.depth:
+        elif tag == "div":
             self.rows[-1][1].append((self.cell[0], re.sub(r"\s+", " ", "".join(self.cell[1:]).replace(ZWSP, "")).strip()))
             self.cell = None
 
@@ -475,25 +478,25 @@ class Rows(HTMLParser):
 
 
 class ColumnDump(TextDump):
-    """test_pdf's text dump, with the bilingual page's columns (``td.side``) shown as containers."""
+    """test_pdf's text dump, with the bilingual page's columns (``div.side``) shown as containers."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.cells: list[bool] = []  # open <td>s: a column or not
+        self.divs: list[bool] = []  # open <div>s: a column or not
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
-        if tag == "td":
-            self.cells.append("side" in a.get("class", "").split())
-            if self.cells[-1]:
+        if tag == "div":
+            self.divs.append("side" in a.get("class", "").split())
+            if self.divs[-1]:
                 self.flush()
-                self.lines.append(f"{'  ' * self.depth}<td.{a['class'].replace(' ', '.')}[lang={a['lang']}]>")
+                self.lines.append(f"{'  ' * self.depth}<div.{a['class'].replace(' ', '.')}[lang={a['lang']}]>")
                 self.depth += 1
                 return
         super().handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "td" and self.cells.pop():
+        if tag == "div" and self.divs.pop():
             self.flush()
             self.depth -= 1
             return
@@ -562,8 +565,8 @@ def test_bilingual_pdf_layout(build: Callable[..., tuple[Document, Document]], w
     # English and Khmer question texts start on the same line
     for page in rendered.pages:
         for box, _ in walk(page._page_box):
-            if isinstance(box, boxes.TableRowBox) and box.element is not None and box.element.get("class") == "question-row":
-                cells = [c for c in box.children if isinstance(c, boxes.TableCellBox)]
+            if isinstance(box, boxes.GridContainerBox) and "question-row" in (box.element.get("class") or "").split():
+                cells = [c for c in box.children if "side" in (c.element.get("class") or "").split()]
                 assert [c.element.get("lang") for c in cells] == ["en", "km"]
                 firsts = [next(b for b, _ in walk(c) if isinstance(b, boxes.LineBox)) for c in cells]
                 assert abs(firsts[0].position_y - firsts[1].position_y) < 0.5
@@ -582,8 +585,8 @@ def test_bilingual_pdf_layout(build: Callable[..., tuple[Document, Document]], w
 
 
 def test_bilingual_answers_are_split_into_rows_by_contributor() -> None:
-    """Long answers become one table row per contributor (WeasyPrint lays a row out again on every page it
-    spans), unless the two languages differ in contributors or the rows would change the footnotes' order."""
+    """Long answers become one row per contributor (a row of the two columns is laid out as a whole on every
+    page it spans), unless the two languages differ in contributors or the rows would change the footnotes' order."""
     from gcmreview.render.document import Item, Run
     from gcmreview.render.html import paired_parts
 
