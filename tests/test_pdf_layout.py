@@ -30,7 +30,7 @@ from gcmreview.render.document import layout_languages
 from gcmreview.render.html import render_bilingual_html, render_html
 from gcmreview.render.pdf import lay_out, render_pdf
 from gcmreview.render.scripts import ZWSP
-from gcmreview.render.weasyprint_fixes import PATCHED_VERSIONS, fixed_rendering
+from gcmreview.render.weasyprint_fixes import PATCHED_VERSIONS, fixed_rendering, grid_rows_measured_once, table_widths_by_element
 
 import weasyprint  # isort: skip  (after gcmreview.render.pdf, which quiets its import warning)
 from weasyprint.formatting_structure import boxes  # isort: skip
@@ -261,6 +261,48 @@ def marker_order(fixed: bool) -> list[str]:
     return page_lines(pdf)[0]
 
 
+def long_grid_row() -> str:
+    """Two columns as the bilingual draft lays them out: a row spanning six pages, then a short row and a paragraph."""
+    left = " ".join(f"left{i}" for i in range(800))
+    right = " ".join(f"right{i}" for i in range(640))
+    return ('<html lang="en"><body style="font: 10pt Noto Sans"><p>before</p>'
+            '<div style="display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr)">'
+            f'<div><p>{left}</p><p>{right}</p></div><div><p>{right}</p><p>{left}</p><p>{right}</p></div>'
+            f'<div><p>{right[:3000]}</p></div><div><p>short</p></div></div><p>after</p></body></html>')
+
+
+def counted_layout(html: str, workaround: Any, owner: Any, name: str) -> tuple[list[tuple[Any, ...]], int]:
+    """The boxes of ``html``'s pages (kind, page, position, size, text), laid out under ``workaround`` (a context
+    manager, or None for WeasyPrint alone), and how many times ``owner.name`` was called meanwhile."""
+    original, calls = getattr(owner, name), 0
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return original(*args, **kwargs)
+
+    setattr(owner, name, counted)
+    try:
+        if workaround is None:
+            document = weasyprint.HTML(string=html).render()
+        else:
+            with workaround():
+                document = weasyprint.HTML(string=html).render()
+    finally:
+        setattr(owner, name, original)
+    laid_out = [(type(box).__name__, n, round(box.position_x, 3), round(box.position_y, 3), round(box.width, 3),
+                 round(box.height, 3), getattr(box, "text", None))
+                for n, page in enumerate(document.pages) for box in page._page_box.descendants()]
+    return laid_out, calls
+
+
+def table_in_grid() -> str:
+    """A table of 60 rows in a grid item, as in an answer of the bilingual draft."""
+    rows = "".join(f"<tr><td>Action {i}</td><td>{'A description of the action. ' * (i % 5 + 1)}</td></tr>" for i in range(60))
+    return ('<html lang="en"><body style="font: 10pt Noto Sans"><div style="display: grid; grid-template-columns: 1fr 1fr">'
+            f'<div><table>{rows}</table></div><div><p>short</p></div></div><p>after</p></body></html>')
+
+
 def test_the_workarounds_are_for_the_installed_weasyprint() -> None:
     assert weasyprint.__version__ in PATCHED_VERSIONS, "check the bugs below on this version and update PATCHED_VERSIONS"
 
@@ -274,3 +316,31 @@ def test_weasyprint_breaks_a_last_line_that_fits_but_for_its_trailing_space() ->
 def test_weasyprint_draws_markers_after_the_page_text() -> None:
     assert marker_order(fixed=False) == ["first item", "second item", BULLET, BULLET]
     assert marker_order(fixed=True) == [f"{BULLET} first item", f"{BULLET} second item"]
+
+
+def test_weasyprint_lays_a_grid_row_out_again_on_every_page_it_spans() -> None:
+    """The row of six pages: measured once (and what is left of it up to two pages), the pages are the same, box for
+    box, and a fraction of the lines are laid out."""
+    from weasyprint.layout import inline
+
+    plain, plain_lines = counted_layout(long_grid_row(), None, inline, "split_first_line")
+    fixed, fixed_lines = counted_layout(long_grid_row(), grid_rows_measured_once, inline, "split_first_line")
+    assert len({page for _, page, *_ in plain}) >= 6
+    assert [text for *_, text in plain if text and text.startswith("after")] == ["after"]
+    assert fixed == plain
+    drawn = sum(1 for kind, *_ in plain if kind == "LineBox")
+    assert plain_lines > 3 * fixed_lines, (plain_lines, fixed_lines)
+    assert fixed_lines < 6 * drawn, (fixed_lines, drawn)  # a constant number of times over, not once per page
+
+
+def test_weasyprint_measures_a_table_again_for_each_copy_of_its_grid_item() -> None:
+    """A table of 60 rows in a grid item: its 120 cells are measured once, not for each copy of the item, and the
+    pages are the same, box for box."""
+    from weasyprint.layout import preferred
+
+    plain, plain_cells = counted_layout(table_in_grid(), None, preferred, "table_cell_min_max_content_width")
+    fixed, fixed_cells = counted_layout(table_in_grid(), table_widths_by_element, preferred, "table_cell_min_max_content_width")
+    assert len({page for _, page, *_ in plain}) >= 2
+    assert fixed == plain
+    assert fixed_cells == 120
+    assert plain_cells >= 3 * fixed_cells, plain_cells
