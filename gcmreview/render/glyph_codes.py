@@ -101,7 +101,10 @@ def glyph_texts(glyph_item: Any, utf8: bytes) -> list[str]:
     neighbours and the word whole;
     WeasyPrint gives it to the cluster's last glyph, often such a moved mark. A mark
     that Pango puts in a cluster of its own (no advance, moved onto its base) gives its
-    text to the glyph before it. Right-to-left runs keep WeasyPrint's choice.
+    text to the glyph before it, after the text of any mark between them (in Lao
+    "ສົ່", a vowel sign drawn in place, then a tone mark moved above it: the tone mark
+    appended to the base alone would read "ສ່ົ"). Right-to-left runs keep WeasyPrint's
+    choice.
     """
     glyphs = glyph_item.glyphs
     count, clusters = glyphs.num_glyphs, glyphs.log_clusters
@@ -124,9 +127,9 @@ def glyph_texts(glyph_item: Any, utf8: bytes) -> list[str]:
         moved = glyphs.glyphs[i].geometry
         if texts[i] and moved.width == 0 and (moved.x_offset or moved.y_offset):
             base = next((j for j in range(i - 1, -1, -1) if texts[j] and glyphs.glyphs[j].geometry.width > 0), None)
-            if base is not None:
-                texts[base] += texts[i]
-                texts[i] = ""
+            if base is not None:  # with the marks between them, which come first in the text (Lao: a vowel, then a tone)
+                texts[base] += "".join(texts[base + 1:i + 1])
+                texts[base + 1:i + 1] = [""] * (i - base)
     return texts
 
 
