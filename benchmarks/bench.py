@@ -374,8 +374,9 @@ def build_once(workspace: Path, out: Path) -> None:
     own = _maxrss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
     outputs = {o.path: o.about for o in result.outputs}
     reused = {"documents": getattr(result, "reused", []), "workbooks": getattr(result, "workbooks_reused", 0)}
+    sections = {name: {"anew": new, "total": total} for name, (new, total) in getattr(result, "sections", {}).items()}
     out.write_text(json.dumps({"seconds": seconds, "laps": result.timings, "outputs": outputs, "self_maxrss_mb": own,
-                               "reused": reused, "log": log.summary()}), encoding="utf-8")
+                               "reused": reused, "sections": sections, "log": log.summary()}), encoding="utf-8")
 
 
 def _children() -> dict[int, list[int]]:
@@ -506,7 +507,7 @@ def child_builds(workspace: Path, reps: int, before: Callable[[], None] | None =
             return {"error": run["error"], "runs": runs}
     best = min(runs, key=lambda r: r["seconds"])
     out = {"best": best["seconds"], "runs": [r["seconds"] for r in runs], "laps": best["laps"], "outputs": best["outputs"],
-           "reused": best.get("reused"),
+           "reused": best.get("reused"), "sections": best.get("sections", {}),
            "log": best["log"], "details": runs}
     for key in ("peak_rss_mb", "tree_peak_rss_mb", "tree_peak_pss_mb", "tree_processes"):
         out[key] = max(r[key] for r in runs)
@@ -673,6 +674,36 @@ def worker(size: int, workspace: Path, workspace_en: Path, reps: int, reference:
     save()
 
 
+def sample_rebuild(reps: int) -> dict[str, Any]:
+    """The sample review (the repository's inputs/): a build from nothing, and a rebuild after one answer of one
+    workbook changed (Ministry of Planning, its first answer; the workbook re-saved, not timed), fresh processes."""
+    from gcmreview.config import load_config
+    from gcmreview.model import Contribution
+    from gcmreview.survey import load_survey
+    from gcmreview.workbook import save_workbook, workbook_name
+
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory(prefix="gcmreview-bench-sample-") as tmp:
+        workspace = Path(tmp)
+        shutil.copytree(root / "inputs", workspace / "inputs")
+        review = load_config(workspace)
+        survey = load_survey(review.survey)
+        data = json.loads((root / "inputs" / "sources" / "mop.json").read_text(encoding="utf-8"))
+        code = data["contributor"]
+        edits = iter(range(1, 1000))
+
+        def edit() -> None:
+            changed = copy.deepcopy(data)
+            changed["answers"][0]["text"]["en"] += f" (Revised figures, edit {next(edits)}.)"
+            save_workbook(workspace / "inputs" / workbook_name(code), review, survey, code, Contribution.model_validate(changed))
+
+        print(f"  [sample] build from nothing, fresh process, best of {reps}", flush=True)
+        full = child_builds(workspace, reps, before=lambda: forget(workspace))
+        print(f"  [sample] rebuild after one answer of one workbook changed, fresh process, best of {reps}", flush=True)
+        again = child_builds(workspace, reps, before=edit)
+    return {"build": full, "rebuild": again}
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -703,9 +734,10 @@ def _cell(result: dict[str, Any], key: str) -> str:
     return f"{entry['best']:.2f}"
 
 
-def ratios(results: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+def ratios(results: dict[int, dict[str, Any]], sample: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The targets (``primary``) and the same ratios for the other build, for context."""
     ref, large = results.get(REFERENCE_SIZE), results.get(LARGE_SIZE)
+    sample = sample or {}
     out: list[dict[str, Any]] = []
 
     def add(name: str, value: float | None, limit: float, primary: bool, needs: str, num: float | None = None,
@@ -720,12 +752,14 @@ def ratios(results: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
     need_ref, need_both = f"needs size {r}", f"needs sizes {r} and {big}"
     lo, wp = _best(ref, "libreoffice"), _best(ref, "weasyprint")
     ratio(f"English build ({r}) / LibreOffice DOCX->PDF", _best(ref, "build_en"), lo, 1.5, True, need_ref)
-    ratio(f"English build ({r}) / WeasyPrint alone on its HTML", _best(ref, "build_en"), wp, 1.5, True, need_ref)
+    ratio(f"en+km build ({r}) / LibreOffice DOCX->PDF", _best(ref, "build"), lo, 2.5, True, need_ref)
+    ratio(f"English build ({r}) / WeasyPrint alone on its HTML", _best(ref, "build_en"), wp, 1.5, False, need_ref)
+    ratio("rebuild after one answer of one workbook changed / build, sample review", sample.get("rebuild", {}).get("best"),
+          sample.get("build", {}).get("best"), 0.3, True, "needs the sample measure")
     ratio(f"rebuild after one workbook changed / build ({r}, en+km review)", _best(ref, "rebuild"), _best(ref, "build"), 0.5, True, need_ref)
     ratio(f"build ({big}) / build ({r}), English review", _best(large, "build_en"), _best(ref, "build_en"), 10.0, True, need_both)
     add(f"peak memory of the English build ({big}), MB, PSS summed over its processes",
         _stage(large, "build_en").get("tree_peak_pss_mb"), MEMORY_TARGET_MB, True, f"needs size {big}")
-    ratio(f"also: en+km build ({r}) / LibreOffice DOCX->PDF", _best(ref, "build"), lo, 1.5, False, need_ref)
     ratio(f"also: en+km build ({r}) / WeasyPrint alone", _best(ref, "build"), wp, 1.5, False, need_ref)
     ratio(f"also: build ({big}) / build ({r}), en+km review", _best(large, "build"), _best(ref, "build"), 10.0, False,
           f"needs sizes {r} and {big} with --bilingual-up-to {big}")
@@ -738,7 +772,7 @@ def ratios(results: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _table_rows(results: dict[int, dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
     header = ["contributors", *(label for _, label in COLUMNS), "peak MB en+km (PSS sum)", "peak MB en (PSS sum)",
-              "largest process MB", "PDF en pages"]
+              "largest process MB", "PDF en pages", "en PDF sections", "en render s", "en join s"]
     rows = []
     for size, result in sorted(results.items()):
         if "stages" not in result:
@@ -752,8 +786,16 @@ def _table_rows(results: dict[int, dict[str, Any]]) -> tuple[list[str], list[lis
             f"{build_en['tree_peak_pss_mb']:.0f}" if "tree_peak_pss_mb" in build_en else "-",
             f"{largest:.0f}" if largest is not None else "-",
             str(result.get("pdf_pages") or "-"),
+            *_sections(build_en),
         ])
     return header, rows
+
+
+def _sections(build: dict[str, Any]) -> list[str]:
+    """The English PDF's section count, and the build's time rendering (sections and DOCX) and joining (the PDFs)."""
+    sections = next((v["total"] for k, v in (build.get("sections") or {}).items() if k.endswith(".en.pdf")), None)
+    laps = build.get("laps") or {}
+    return [str(sections) if sections else "-", *(f"{laps[k]:.2f}" if k in laps else "-" for k in ("render", "join"))]
 
 
 def _comparisons(results: dict[int, dict[str, Any]]) -> list[tuple[str, float | None]]:
@@ -993,6 +1035,8 @@ def main(argv: list[str] | None = None) -> int:
         generation = earlier.get("generation", {})
         if results:
             print(f"Resuming: sizes {', '.join(map(str, sorted(results)))} kept from {args.out}", flush=True)
+    print("== the sample review", flush=True)
+    sample = sample_rebuild(1 if args.quick else 3)
     for size in sizes:
         if size in results:
             continue
@@ -1026,8 +1070,8 @@ def main(argv: list[str] | None = None) -> int:
             results[size]["seconds"] = time.perf_counter() - start
         finally:
             shutil.rmtree(run_dir, ignore_errors=True)
-        write_results(args, results, generation, code, sizes, started)  # after every size: a killed run keeps what it measured
-    targets = write_results(args, results, generation, code, sizes, started)
+        write_results(args, results, generation, code, sizes, started, sample)  # after every size: a killed run keeps what it measured
+    targets = write_results(args, results, generation, code, sizes, started, sample)
     print()
     report(results, targets)
     print(f"\nResults written to {args.out}")
@@ -1053,15 +1097,17 @@ METHOD = {
                   "in the worker process (WeasyPrint already warm), with the options the build uses (PDF/UA-1 tagging, "
                   "identifier) and its fix of pydyf's page lookup: the renderer doing exactly the build's PDF work",
     "weasyprint_plain": "the same with write_pdf()'s default options (no tagging, pydyf as installed), for context",
+    "sample": "the repository's sample review: a build from nothing (cache removed) and a rebuild after the Ministry of "
+              "Planning's first English answer was edited and its workbook re-saved (not timed), fresh processes",
     "rebuild": "the last contributor's first English answer edited and its workbook re-saved (not timed), then a build in "
                "a fresh process with build/ holding the previous build",
 }
 
 
 def write_results(args: argparse.Namespace, results: dict[int, dict[str, Any]], generation: dict[str, Any], code: dict[str, Any],
-                  sizes: list[int], started: float) -> list[dict[str, Any]]:
+                  sizes: list[int], started: float, sample: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Write --out (everything measured so far and the targets); returns the targets."""
-    targets = ratios(results)
+    targets = ratios(results, sample)
     payload = {
         "environment": _environment(),
         "method": METHOD,
@@ -1069,6 +1115,7 @@ def write_results(args: argparse.Namespace, results: dict[int, dict[str, Any]], 
         "code": code,
         "generation": generation,
         "results": {str(k): v for k, v in sorted(results.items())},
+        "sample": sample or {},
         "targets": targets,
         "total_seconds": time.perf_counter() - started,
     }

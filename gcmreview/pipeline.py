@@ -20,7 +20,7 @@ from .prepared import Prepared, prepare
 from .progress import NO_PROGRESS, Clock, Progress
 from .render.coverage import placeholders, with_placeholders
 from .render.log import Output, render_log
-from .render.plan import Rendered, RenderJob, plan_renders, render_all
+from .render.plan import SECTION, Rendered, RenderJob, plan_renders, render_all
 from .render.report import render_reports
 from .schemas import submission_schema_for
 from .submission import Submission
@@ -46,6 +46,8 @@ class BuildResult:
     """Outputs taken from the cache: their documents did not change since the last build."""
     workbooks_reused: int = 0
     """Workbooks not read again: the same bytes were read by the last build."""
+    sections: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """For each PDF rendered (not taken whole from the cache): its sections rendered anew, and all its sections."""
 
     @property
     def submission(self) -> Submission:
@@ -76,8 +78,7 @@ def build(workspace: Path, *, draft: bool = False, progress: Progress = NO_PROGR
         problems = [placeholders(str(d)) for d in prepared.errors] if draft else []
         plan = plan_renders(shown, prepared.check.survey, draft=draft, problems=problems)
         clock.lap("layout")
-        rendered = render_all(plan.jobs, workspace, cache, progress)
-        clock.lap("render")
+        rendered = render_all(plan.jobs, workspace, cache, progress, clock)  # laps "render" and "join"
         glyphs = _glyphs(rendered)
         _refuse(glyphs, draft)  # text the PDF would show wrongly: nothing is written
         with uninterrupted():  # Ctrl+C now waits until every output and the log are written
@@ -87,7 +88,9 @@ def build(workspace: Path, *, draft: bool = False, progress: Progress = NO_PROGR
             _keep_in_cache(cache, plan.jobs, rendered)
             clock.lap("write")
             result = BuildResult(prepared, prepared.diagnostics + glyphs + _once(r.warnings for r in rendered), outputs, clock.laps,
-                                 [job.name for job, r in zip(plan.jobs, rendered, strict=True) if r.cached], cache.hits.get("read", 0))
+                                 [job.name for job, r in zip(plan.jobs, rendered, strict=True) if r.cached], cache.hits.get("read", 0),
+                                 {job.name: (len(r.sections), r.section_count) for job, r in zip(plan.jobs, rendered, strict=True)
+                                  if r.section_count})
             atomic_write(workspace / BUILD / "build.log", _log(result, plan.notes, plan.jobs, rendered))
         return result
 
@@ -146,6 +149,8 @@ def _keep_in_cache(cache: Cache, jobs: list[RenderJob], rendered: list[Rendered]
     for job, done in zip(jobs, rendered, strict=True):
         if not done.cached:
             cache.put(job.kind, done.key, done.facts(), done.data)
+        for key, facts, data in done.sections:
+            cache.put(SECTION, key, facts, data)
     cache.prune()
 
 
@@ -155,4 +160,6 @@ def _log(result: BuildResult, layout_notes: list[str], jobs: list[RenderJob], re
         notes += [f"{job.name}: {m}" for m in done.messages]
     if result.reused:
         notes.append(f"Unchanged since the last build, not rendered again: {', '.join(result.reused)}")
+    notes += [f"{name}: rendered in {total} section(s), {new} of them anew, the others unchanged since the last build"
+              for name, (new, total) in result.sections.items()]
     return render_log(result.submission, result.diagnostics, result.outputs, result.timings, notes, result.prepared.translations)

@@ -64,6 +64,11 @@ def test_one_changed_workbook_is_read_and_its_text_rendered(sample: tuple[Path, 
     assert again.workbooks_reused == 5, "the five untouched workbooks come from the cache"
     assert f"{STEM}.en.pdf" not in again.reused and f"{STEM}.en.docx" not in again.reused
     assert "quarterly migration tables" in _pdf_text(workspace / "build" / f"{STEM}.en.pdf")
+    for pdf in (f"{STEM}.en.pdf", f"{STEM}.en-km.pdf"):  # only the section of question 1a is rendered again
+        total = sample[1].sections[pdf][1]
+        assert total >= 4 and sample[1].sections[pdf] == (total, total)
+        assert again.sections[pdf] == (1, total), again.sections
+    assert "1 of them anew" in (workspace / "build" / "build.log").read_text(encoding="utf-8")
     assert "quarterly migration tables" in _docx_text(workspace / "build" / f"{STEM}.en.docx")
     sub = (workspace / "build" / "submission.json").read_text(encoding="utf-8")
     assert "quarterly migration tables" in sub
@@ -81,7 +86,9 @@ def test_a_changed_stylesheet_renders_the_pdfs_again(sample: tuple[Path, BuildRe
 def test_damaged_cache_entries_are_ignored(sample: tuple[Path, BuildResult], tmp_path: Path) -> None:
     workspace = _copy(sample, tmp_path)
     entries = sorted((workspace / "build" / ".cache").rglob("*.bin"))
-    assert len(entries) == 6 + 7, "one entry per workbook read and per document rendered"
+    sections = sum(total for _, total in sample[1].sections.values())
+    assert sections >= 3 * 4 and len(list((workspace / "build" / ".cache" / "pdf-section").glob("*.bin"))) == sections
+    assert len(entries) == 6 + 7 + sections, "one entry per workbook read, per document rendered and per PDF section"
     for entry in entries:
         data = entry.read_bytes()
         entry.write_bytes(data[: len(data) // 2])  # as a full disk or a killed copy would leave it

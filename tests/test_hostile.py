@@ -185,15 +185,17 @@ def run_cli(capsys: pytest.CaptureFixture[str], box: Sandbox, workspace: Path, *
 # ---------------------------------------------------------------- outputs
 
 
-def _pdf_streams(data: bytes, only: bytes = b"") -> Iterator[bytes]:
-    """Every stream of a PDF (or those whose dictionary holds ``only``), inflated where it is Flate-compressed."""
+def _pdf_streams(data: bytes, only: bytes = b"", *, inflated: bool = False) -> Iterator[bytes]:
+    """Every stream of a PDF (or those whose dictionary holds ``only``), and inflated where it is Flate-compressed
+    (``inflated``: only so, the compressed bytes left out)."""
     for match in re.finditer(rb"(?<!end)stream\r?\n", data):
         start = match.end()
         end = data.find(b"endstream", start)
         if only and only not in data[data.rfind(b" obj", 0, match.start()) : match.start()]:
             continue
         raw = data[start:end]
-        yield raw
+        if not inflated:
+            yield raw
         with contextlib.suppress(zlib.error):
             yield zlib.decompressobj().decompress(raw)
 
@@ -201,10 +203,10 @@ def _pdf_streams(data: bytes, only: bytes = b"") -> Iterator[bytes]:
 def _pdf_objects(data: bytes) -> Iterator[bytes]:
     """The PDF's objects, where an action would be: the file outside its streams, and its object streams inflated.
 
-    Not the content and font streams: compressed bytes hold "/JS" and the like by chance.
+    Not the content and font streams, nor the object streams' compressed bytes: those hold "/JS" and the like by chance.
     """
     yield re.sub(rb"(?<!end)stream\r?\n.*?endstream", b"stream endstream", data, flags=re.S)
-    yield from _pdf_streams(data, b"/ObjStm")
+    yield from _pdf_streams(data, b"/ObjStm", inflated=True)
 
 
 PDF_ACTIVE_RE = re.compile(rb"/(?:Launch|GoToR|GoToE|JavaScript|JS|SubmitForm|ImportData|EmbeddedFile|RichMedia)\b|/URI\s*\(file:")

@@ -1,6 +1,10 @@
 """What readers get from the PDFs: search, copy and extraction the text that was laid out, in every script,
 and screen readers a structure tree that matches the document.
 
+The PDFs are made as the build makes them: by sections, joined
+(:mod:`gcmreview.render.sections`); the text they are compared with is the whole
+page's, laid out at once.
+
 **The text layer.**
 Each page's laid-out text (WeasyPrint's text boxes, in the order of the page's box
 tree: running head, content, footnotes, page number) is compared with what poppler's
@@ -46,6 +50,7 @@ from gcmreview.prepared import prepare
 from gcmreview.render.document import Document, layout_languages
 from gcmreview.render.html import render_bilingual_html, render_html
 from gcmreview.render.pdf import lay_out, render_pdf
+from gcmreview.render.plan import render_pdf_file
 from gcmreview.render.scripts import ZWSP
 
 from weasyprint.formatting_structure import boxes  # isort: skip  (after gcmreview.render.pdf, which quiets its import warning)
@@ -139,8 +144,8 @@ def _layers(label: str, workspace: Path, langs: tuple[str, str]) -> list[Layer]:
     shown = {"en": (en,), langs[1]: (national,), f"en-{langs[1]}": (en_review, national_review)}
     layers = []
     for name, html in htmls.items():
-        data = render_pdf(html, workspace)
-        pages = laid_out_pages(html, workspace)
+        data = render_pdf_file(shown[name], workspace, workspace).data  # by sections, joined, as the build makes it
+        pages = laid_out_pages(html, workspace)  # the whole page laid out at once
         poppler = [pdftotext(data, n) for n in range(1, len(pages) + 1)]
         footnotes = len(re.findall(r'<span class="footnote"', html))
         tables = html.count("<table")

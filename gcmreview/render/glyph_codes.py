@@ -15,7 +15,7 @@ glyph whose id already stands for another text by a new code (from
 ``glyph count + 4096`` up), and records the code's text and width; WeasyPrint then
 writes that code and its text as for any glyph. When the fonts are written, the
 subset keeps the real glyphs, and the descendant font's ``CIDToGIDMap``, which
-WeasyPrint writes as ``/Identity``, becomes a map from each code to its glyph. Every
+WeasyPrint writes as ``/Identity``, becomes a map from each code drawn to its glyph. Every
 viewer honours that map (unlike ``/ActualText``, which Firefox and Apple Preview
 ignore). The glyph ids are put back in Pango's glyph string once the line is drawn.
 
@@ -25,7 +25,7 @@ an ellipsis (it lays them out again while drawing): those keep WeasyPrint's code
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,14 +68,18 @@ class GlyphCodes:
     def glyph(self, code: int) -> int:
         return self.glyphs.get(code, code)
 
-    def cid_to_gid(self) -> bytes:
-        """The ``CIDToGIDMap`` stream's data: identity up to the first new code, then each new code's glyph."""
+    def cid_to_gid(self, drawn: Iterable[int]) -> bytes:
+        """The ``CIDToGIDMap`` stream's data: each code ``drawn`` to its glyph, every other code to glyph 0.
+
+        Codes never drawn map to ``.notdef`` rather than to themselves, so that the map,
+        as long as the largest code, is mostly zeros and compresses to little (each
+        section of a PDF rendered by parts has its own map of each font).
+        """
         last = max(self.glyphs)
         table = bytearray(2 * (last + 1))
-        for cid in range(min(self.first_new, last + 1)):
-            table[2 * cid:2 * cid + 2] = cid.to_bytes(2, "big")
-        for cid, gid in self.glyphs.items():
-            table[2 * cid:2 * cid + 2] = gid.to_bytes(2, "big")
+        for cid in drawn:
+            if 0 <= cid <= last:
+                table[2 * cid:2 * cid + 2] = self.glyph(cid).to_bytes(2, "big")
         return bytes(table)
 
 
@@ -218,7 +222,7 @@ def distinct_glyph_codes() -> Iterator[_Recoder]:
         done = vector_font(font_dictionary, pdf, font, widths, compress, *args)
         codes = recoder.fonts.get(font.hash)
         if codes is not None and codes.glyphs:
-            stream = pydyf.Stream([codes.cid_to_gid()], compress=compress)
+            stream = pydyf.Stream([codes.cid_to_gid(font.to_unicode)], compress=compress)
             pdf.add_object(stream)
             reference = font_dictionary["DescendantFonts"][0]  # b"12 0 R"
             number = int((reference.decode() if isinstance(reference, bytes) else str(reference)).split()[0])

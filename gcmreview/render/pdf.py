@@ -25,6 +25,7 @@ import mimetypes
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
@@ -47,7 +48,7 @@ with warnings.catch_warnings():
 from .tagging import tagged_structure  # isort: skip  (WeasyPrint is imported when it runs)
 from .weasyprint_fixes import applies, fixed_rendering  # isort: skip  (imports WeasyPrint's modules, after the quieted import)
 
-__all__ = ["PDF_VARIANT", "FetchRefused", "SafeFetcher", "lay_out", "render_pdf", "setup_render_worker", "tuned"]
+__all__ = ["PDF_VARIANT", "Bookmark", "FetchRefused", "SafeFetcher", "lay_out", "render_pdf", "setup_render_worker", "tuned"]
 
 LOG = logging.getLogger(__name__)
 PDF_VARIANT: str | None = "pdf/ua-1" if "pdf/ua-1" in VARIANTS else None
@@ -117,6 +118,19 @@ class SafeFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint has no type h
         raise FetchRefused(f"No such template file: {url}")
 
 
+@dataclass(frozen=True)
+class Bookmark:
+    """An outline entry as WeasyPrint lays it out: its heading level, its text, where it points."""
+
+    level: int
+    label: str
+    page: int
+    """The page index in its section."""
+    x: float
+    y: float
+    """Position on the page in CSS pixels from the top left, as WeasyPrint gives it."""
+
+
 @contextmanager
 def _captured_log(messages: list[str] | None) -> Iterator[list[logging.LogRecord]]:
     """WeasyPrint's log records while rendering, kept (and logged at DEBUG) rather than printed."""
@@ -159,10 +173,13 @@ def lay_out(html: str, workspace: Path | None, *, fetcher: SafeFetcher | None = 
 
 def render_pdf(html: str, workspace: Path | None, *, fetcher: SafeFetcher | None = None,
                messages: list[str] | None = None, stats: dict[str, int] | None = None,
-               check_glyphs: bool = True) -> bytes:
+               check_glyphs: bool = True, outline: list[Bookmark] | None = None,
+               variant: str | None = PDF_VARIANT) -> bytes:
     """The PDF of ``html`` (from :func:`render_html` or :func:`render_bilingual_html`), laid out by :func:`lay_out`.
 
-    WeasyPrint's warnings go to ``messages``, the page count to ``stats["pages"]``.
+    WeasyPrint's warnings go to ``messages``, the page count to ``stats["pages"]``, the
+    outline entries (the headings, as :class:`~.sections.Bookmark`) to ``outline``;
+    ``variant=None`` writes an untagged PDF (a folio of page numbers).
     Raises :class:`GlyphError` (a GcmReviewError, one Diagnostic per problem) when
     a character was drawn as an empty box (WeasyPrint's ``.notdef`` warning) or when
     :func:`glyph_problems` finds text its font cannot show; the PDF made anyway is
@@ -172,8 +189,12 @@ def render_pdf(html: str, workspace: Path | None, *, fetcher: SafeFetcher | None
         document = lay_out(html, workspace, fetcher=fetcher)
         if stats is not None:
             stats["pages"] = len(document.pages)
-        with fixed_rendering(), (tagged_structure(document) if applies() else nullcontext()):
-            pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=True, custom_metadata=False)
+        if outline is not None:
+            outline += [Bookmark(level, label, n, x, y) for n, page in enumerate(document.pages)
+                        for level, label, (x, y), _ in page.bookmarks]
+        tagging = tagged_structure(document) if applies() and variant is not None else nullcontext()
+        with fixed_rendering(), tagging:
+            pdf = document.write_pdf(pdf_variant=variant, pdf_identifier=True, custom_metadata=False)
     assert isinstance(pdf, bytes)
     if check_glyphs:
         missing = sorted({str(r.args[0]) for r in records if r.msg.startswith(NOTDEF) and isinstance(r.args, tuple) and r.args})

@@ -6,9 +6,11 @@ lists the files to make: a DOCX and a PDF per language, the English review draft
 and the bilingual draft as DOCX and PDF. :func:`render_all` makes them: a file whose
 documents, templates, fonts and renderers did not change since the last build is
 taken from the build cache; the others are rendered in worker processes on every
-core, the longest first, each by the renderer of its kind (:data:`RENDERERS`).
-Nothing is written here: the pipeline stores what is new in the cache and writes
-the files.
+core, the longest first: a DOCX whole, a PDF by sections (:mod:`.sections`: each part
+of the form its own WeasyPrint document, taken from the cache when its HTML did not
+change), then the sections of each PDF joined, with their page numbers. Nothing is
+written here: the pipeline stores what is new in the cache (files and sections) and
+writes the files.
 """
 
 from __future__ import annotations
@@ -25,18 +27,21 @@ from ..errors import Code, Diagnostic, GcmReviewError, Location
 from ..fonts import font_file
 from ..i18n import N_
 from ..parallel import in_workers
-from ..progress import Progress
+from ..progress import Clock, Progress
 from ..submission import Submission
 from ..survey import Survey
 from ..survey.languages import languages
 from .document import Document, layout_languages
 from .docx import render_bilingual_docx, render_docx
-from .glyphs import GlyphError
 from .html import render_bilingual_html, render_html
-from .pdf import SafeFetcher, render_pdf, setup_render_worker
+from .pdf import setup_render_worker
+from .sections import Parts, SectionPdf, folio_html, group_parts, join, render_section, section_html, split_parts
 from .templates import find_template, template_dirs
 
-__all__ = ["RENDERERS", "RENDERING", "RenderJob", "RenderPlan", "Rendered", "output_stem", "plan_renders", "render_all"]
+__all__ = ["RENDERERS", "RENDERING", "SECTION", "RenderJob", "RenderPlan", "Rendered", "output_stem", "plan_renders", "render_all"]
+
+SECTION = "pdf-section"
+"""The build cache's kind for a PDF's sections."""
 
 RENDERING = N_("Rendering documents")
 """The progress task of the render stage."""
@@ -75,6 +80,10 @@ class Rendered:
     cached: bool = False
     key: str = ""
     """The cache key of the file: a digest of everything it depends on."""
+    sections: list[tuple[str, dict[str, object], bytes]] = field(default_factory=list)
+    """A PDF's sections rendered anew, for the cache: (key, facts, bytes)."""
+    section_count: int = 0
+    """How many sections a PDF was rendered in (0: taken whole from the cache)."""
 
     def facts(self) -> dict[str, object]:
         """What the cache keeps besides the bytes."""
@@ -114,41 +123,105 @@ def plan_renders(submission: Submission, survey: Survey, *, draft: bool, problem
     return RenderPlan(jobs, notes)
 
 
-def render_all(jobs: list[RenderJob], workspace: Path, cache: Cache, progress: Progress) -> list[Rendered]:
+def render_all(jobs: list[RenderJob], workspace: Path, cache: Cache, progress: Progress, clock: Clock | None = None) -> list[Rendered]:
     """Every file of ``jobs``, in their order: from ``cache`` when nothing it depends on changed, else rendered.
 
     Renders run in worker processes (even a single one), so that the renderers' tuning
-    (:func:`~.pdf.setup_render_worker`) never changes this process.
+    (:func:`~.pdf.setup_render_worker`) never changes this process: first every DOCX
+    and every PDF section not in the cache, the longest first, then each PDF's join
+    (``clock`` laps ``render`` and ``join``).
     """
     progress.start(RENDERING, len(jobs))
-    keys = _keys(jobs, workspace)
+    salts = _salts(workspace)
+    keys = [digest(salts[job.kind], job.kind, _content(job.documents)) for job in jobs]
     out: dict[int, Rendered] = {}
     for index, (job, key) in enumerate(zip(jobs, keys, strict=True)):
         entry = cache.get(job.kind, key, partial(Rendered.from_cache, key=key))
         if entry is not None:
             out[index] = entry
             progress.step(RENDERING, job.name)
-    todo = sorted((i for i in range(len(jobs)) if i not in out), key=lambda i: _cost(jobs[i]), reverse=True)
-    template = find_template("base.docx", workspace)
-    calls = [partial(_render, jobs[i].kind, jobs[i].documents, workspace, template) for i in todo]
     failed: list[Diagnostic] = []
-    for n, rendered in in_workers(calls, initializer=setup_render_worker):
-        if isinstance(rendered, GcmReviewError):
-            failed += [d for d in rendered.diagnostics if d not in failed]
-            continue
-        rendered.key = keys[todo[n]]
-        out[todo[n]] = rendered
-        progress.step(RENDERING, jobs[todo[n]].name)
+    calls, pdfs = _calls(jobs, [i for i in range(len(jobs)) if i not in out], workspace, cache, salts["pdf"], failed)
+    for n, result in in_workers([call for _, call, _ in calls], initializer=setup_render_worker):
+        i, section = calls[n][2]
+        if isinstance(result, GcmReviewError):
+            failed += [d for d in result.diagnostics if d not in failed]
+        elif section is None:
+            result.key = keys[i]
+            out[i] = result
+            progress.step(RENDERING, jobs[i].name)
+        else:
+            pdfs[i].done[section] = result
+            pdfs[i].new.append(section)
     if failed:  # a workspace template that cannot be filled: every such problem at once
         raise GcmReviewError(failed)
+    if clock is not None:
+        clock.lap("render")
+    order = list(pdfs)
+    joins = [partial(finish_pdf, pdfs[i].parts, pdfs[i].sections(), workspace) for i in order]
+    for n, rendered in in_workers(joins, initializer=setup_render_worker):
+        i, work = order[n], pdfs[order[n]]
+        rendered.key = keys[i]
+        rendered.sections = [(work.keys[s], work.done[s].facts(), work.done[s].data) for s in work.new]
+        out[i] = rendered
+        progress.step(RENDERING, jobs[i].name)
+    if clock is not None:
+        clock.lap("join")
     return [out[i] for i in range(len(jobs))]
 
 
-def _keys(jobs: list[RenderJob], workspace: Path) -> list[str]:
-    """Each file's cache key: its documents' whole content, the code and templates, and for PDFs the fonts."""
+def _calls(jobs: list[RenderJob], todo: list[int], workspace: Path, cache: Cache, salt: str, failed: list[Diagnostic],
+           ) -> tuple[list[tuple[int, Callable[[], Any], tuple[int, int | None]]], dict[int, _Sectioned]]:
+    """What the workers render for the files ``todo``, the longest first: (cost, call, (job, section or None for a
+    whole DOCX)); and each PDF's sections, those in ``cache`` already done. A page that cannot be made goes to ``failed``."""
+    template = find_template("base.docx", workspace)
+    calls: list[tuple[int, Callable[[], Any], tuple[int, int | None]]] = []
+    pdfs: dict[int, _Sectioned] = {}
+    for i in todo:
+        job = jobs[i]
+        if job.kind == "docx":
+            calls.append((_cost(job)[1], partial(_render, job.kind, job.documents, workspace, template), (i, None)))
+            continue
+        try:
+            work = pdfs[i] = _Sectioned.of(_page_html(job.documents, workspace), salt)
+        except GcmReviewError as exc:
+            failed += [d for d in exc.diagnostics if d not in failed]
+            continue
+        for n, (html, key) in enumerate(zip(work.htmls, work.keys, strict=True)):
+            found = cache.get(SECTION, key, SectionPdf.from_cache)
+            if found is not None:
+                work.done[n] = found
+            else:
+                calls.append((len(html), partial(render_section, html, workspace), (i, n)))
+    calls.sort(key=lambda call: call[0], reverse=True)
+    return calls, pdfs
+
+
+@dataclass
+class _Sectioned:
+    """A PDF to make by sections: its page's parts, each section's HTML and cache key, the sections rendered so far."""
+
+    parts: Parts
+    htmls: list[str]
+    keys: list[str]
+    done: dict[int, SectionPdf] = field(default_factory=dict)
+    new: list[int] = field(default_factory=list)
+    """The sections rendered anew (not from the cache)."""
+
+    @classmethod
+    def of(cls, html: str, salt: str) -> _Sectioned:
+        parts = split_parts(html)
+        htmls = [section_html(parts, section) for section in group_parts(parts)]
+        return cls(parts, htmls, [digest(salt, SECTION, section) for section in htmls])
+
+    def sections(self) -> list[SectionPdf]:
+        return [self.done[n] for n in range(len(self.htmls))]
+
+
+def _salts(workspace: Path) -> dict[str, str]:
+    """What every file's cache key holds besides its content: the code and templates, and for PDFs the fonts."""
     dirs = template_dirs(workspace)
-    salt = {"docx": code_digest(dirs), "pdf": code_digest(dirs, [font_file(lang.font) for lang in languages().values()])}
-    return [digest(salt[job.kind], job.kind, _content(job.documents)) for job in jobs]
+    return {"docx": code_digest(dirs), "pdf": code_digest(dirs, [font_file(lang.font) for lang in languages().values()])}
 
 
 def _content(documents: tuple[Document, ...]) -> str:
@@ -180,20 +253,30 @@ def render_docx_file(documents: tuple[Document, ...], workspace: Path, template:
     return Rendered(result.data, list(result.cleaned), warnings=warnings)
 
 
-def render_pdf_file(documents: tuple[Document, ...], workspace: Path, template: Path) -> Rendered:
-    """A PDF of one document, or of two side by side; text it shows wrongly is reported, with the PDF made anyway."""
+def _page_html(documents: tuple[Document, ...], workspace: Path) -> str:
+    """The HTML page of one document, or of two side by side."""
     if len(documents) == 1:
-        html = render_html(documents[0], workspace)
-    else:
-        html = render_bilingual_html(documents[0], documents[1], workspace)
-    messages: list[str] = []
-    stats: dict[str, int] = {}
-    fetcher = SafeFetcher(template_dirs(workspace))
-    try:
-        data = render_pdf(html, workspace, fetcher=fetcher, messages=messages, stats=stats)
-    except GlyphError as exc:
-        return Rendered(exc.pdf or b"", messages, stats.get("pages", 0), exc.diagnostics, fetcher.refusals())
-    return Rendered(data, messages, stats.get("pages", 0), warnings=fetcher.refusals())
+        return render_html(documents[0], workspace)
+    return render_bilingual_html(documents[0], documents[1], workspace)
+
+
+def render_pdf_file(documents: tuple[Document, ...], workspace: Path, template: Path) -> Rendered:
+    """A PDF of one document, or of two side by side, its sections rendered one after the other (the build renders
+    them in parallel); text it shows wrongly is reported, with the PDF made anyway."""
+    parts = split_parts(_page_html(documents, workspace))
+    return finish_pdf(parts, [render_section(section_html(parts, section), workspace) for section in group_parts(parts)],
+                      workspace)
+
+
+def finish_pdf(parts: Parts, sections: list[SectionPdf], workspace: Path) -> Rendered:
+    """The PDF of ``sections`` (of ``parts``): joined, with the page numbers of a folio of as many pages."""
+    pages = sum(section.pages for section in sections)
+    folio = render_section(folio_html(parts, pages), workspace)
+    data = join(sections, folio.data)
+    messages = list(dict.fromkeys(m for section in sections for m in section.messages))
+    glyphs = list(dict.fromkeys(d for section in sections for d in section.glyphs))
+    refused = list(dict.fromkeys(d for section in (*sections, folio) for d in section.refused))
+    return Rendered(data, messages, pages, glyphs, refused, section_count=len(sections))
 
 
 def template_links(template: Path, targets: list[str]) -> Diagnostic:
