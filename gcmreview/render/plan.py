@@ -263,15 +263,14 @@ def _page_html(documents: tuple[Document, ...], workspace: Path) -> str:
 def render_pdf_file(documents: tuple[Document, ...], workspace: Path, template: Path) -> Rendered:
     """A PDF of one document, or of two side by side, its sections rendered one after the other (the build renders
     them in parallel); text it shows wrongly is reported, with the PDF made anyway."""
-    parts = split_parts(_page_html(documents, workspace))
-    return finish_pdf(parts, [render_section(section_html(parts, section), workspace) for section in group_parts(parts)],
-                      workspace)
+    work = _Sectioned.of(_page_html(documents, workspace), "")
+    return finish_pdf(work.parts, [render_section(html, workspace) for html in work.htmls], workspace)
 
 
 def finish_pdf(parts: Parts, sections: list[SectionPdf], workspace: Path) -> Rendered:
     """The PDF of ``sections`` (of ``parts``): joined, with the page numbers of a folio of as many pages."""
     pages = sum(section.pages for section in sections)
-    folio = render_section(folio_html(parts, pages), workspace)
+    folio = render_section(folio_html(parts, pages), workspace, folio=True)
     data = join(sections, folio.data)
     messages = list(dict.fromkeys(m for section in sections for m in section.messages))
     glyphs = list(dict.fromkeys(d for section in sections for d in section.glyphs))

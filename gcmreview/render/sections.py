@@ -146,7 +146,7 @@ def folio_html(parts: Parts, pages: int) -> str:
     body = _BODY.search(parts.prologue)
     start = parts.prologue[:body.end()] if body else parts.prologue
     blank = '<div style="break-before: page"></div>'
-    return start + "<!--gcm:folio--><div></div>" + blank * (pages - 1) + "</body></html>"
+    return start + "<div></div>" + blank * (pages - 1) + "</body></html>"
 
 
 @dataclass
@@ -179,14 +179,13 @@ class SectionPdf:
                    [Diagnostic.from_json(d) for d in facts["refused"]])
 
 
-def render_section(html: str, workspace: Path) -> SectionPdf:
-    """A section's PDF (:func:`section_html`), or the folio's (:func:`folio_html`, untagged: its page numbers are
-    drawn as artifacts); text it shows wrongly is reported, with the PDF made anyway."""
+def render_section(html: str, workspace: Path | None, *, folio: bool = False) -> SectionPdf:
+    """A section's PDF (:func:`section_html`), or with ``folio`` the folio's (:func:`folio_html`: untagged, its page
+    numbers are drawn as artifacts, its text not checked); text it shows wrongly is reported, with the PDF made anyway."""
     messages: list[str] = []
     stats: dict[str, int] = {}
     outline: list[Bookmark] = []
     fetcher = SafeFetcher(template_dirs(workspace))
-    folio = PART not in html and "<!--gcm:folio-->" in html
     try:
         data = render_pdf(html, workspace, fetcher=fetcher, messages=messages, stats=stats, outline=outline,
                           variant=None if folio else PDF_VARIANT, check_glyphs=not folio)
