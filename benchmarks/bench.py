@@ -26,9 +26,10 @@ What it does
      build process and its PDF worker processes (sampled from /proc every 0.1 s), and the
      largest single process (``ru_maxrss`` from ``wait4``).
    * stages, in the worker process: check (``check_workspace``), consolidate (``consolidate``
-     only), layout (en), DOCX (en, ``render_docx``), PDF (en, ``render_html`` + ``render_pdf``),
-     the bilingual draft DOCX and PDF when ``render_bilingual_docx`` / ``render_bilingual_html``
-     exist ("n/a" otherwise).
+     only), layout (en), DOCX (en, ``render_docx``), PDF (en: ``render_pdf_file``, the build's
+     renderer, its sections one after another in this process; ``render_html`` + ``render_pdf``,
+     the page whole, in code without it), the bilingual draft DOCX and PDF when
+     ``render_bilingual_docx`` / ``render_bilingual_html`` exist ("n/a" otherwise).
    Times are wall clock (``time.perf_counter``): best of 3 up to 30 contributors, one run above.
 3. For 30 contributors also: LibreOffice headless converting the build's English DOCX to PDF
    (own ``-env:UserInstallation``), WeasyPrint alone on the final English HTML, and a rebuild
@@ -368,6 +369,7 @@ def build_once(workspace: Path, out: Path) -> None:
     from gcmreview.pipeline import build
 
     log = _QuietLog.install()
+    started = time.time()  # the build's clock starts here: its laps follow one another from this moment
     start = time.perf_counter()
     result = build(workspace)
     seconds = time.perf_counter() - start
@@ -375,7 +377,7 @@ def build_once(workspace: Path, out: Path) -> None:
     outputs = {o.path: o.about for o in result.outputs}
     reused = {"documents": getattr(result, "reused", []), "workbooks": getattr(result, "workbooks_reused", 0)}
     sections = {name: {"anew": new, "total": total} for name, (new, total) in getattr(result, "sections", {}).items()}
-    out.write_text(json.dumps({"seconds": seconds, "laps": result.timings, "outputs": outputs, "self_maxrss_mb": own,
+    out.write_text(json.dumps({"seconds": seconds, "started": started, "laps": result.timings, "outputs": outputs, "self_maxrss_mb": own,
                                "reused": reused, "sections": sections, "log": log.summary()}), encoding="utf-8")
 
 
@@ -455,6 +457,7 @@ def child_build(workspace: Path) -> dict[str, Any]:
         report = Path(tmp) / "child.json"
         proc = subprocess.Popen([sys.executable, __file__, "--_build-once", str(workspace), "--_result", str(report)])
         peak = {"rss": 0.0, "pss": 0.0, "processes": 0}
+        samples: list[tuple[float, float]] = []  # (time, PSS sum), to tell each lap's peak
         done = threading.Event()
         guard: list[str] = []
 
@@ -462,6 +465,7 @@ def child_build(workspace: Path) -> dict[str, Any]:
             while not done.is_set():
                 with contextlib.suppress(Exception):
                     rss, pss, count = _tree_memory(proc.pid)
+                    samples.append((time.time(), pss))
                     peak["rss"], peak["pss"] = max(peak["rss"], rss), max(peak["pss"], pss)
                     peak["processes"] = max(peak["processes"], count)
                 available = _available_mb()
@@ -485,8 +489,23 @@ def child_build(workspace: Path) -> dict[str, Any]:
             return {"error": f"build process exited with {proc.returncode}"}
         result: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
     result.update(peak_rss_mb=_maxrss_mb(usage.ru_maxrss), tree_peak_rss_mb=peak["rss"], tree_peak_pss_mb=peak["pss"],
-                  tree_processes=peak["processes"])
+                  tree_processes=peak["processes"], lap_peak_pss_mb=_lap_peaks(result, samples))
     return result
+
+
+def _lap_peaks(result: dict[str, Any], samples: list[tuple[float, float]]) -> dict[str, float]:
+    """The largest PSS sum sampled during each of the build's laps (``render``: the DOCX and PDF section renders,
+    ``join``: the PDFs joined), placed by the build's start time and the laps' durations."""
+    peaks: dict[str, float] = {}
+    at = result.get("started")
+    if not isinstance(at, (int, float)):
+        return peaks
+    for lap, seconds in (result.get("laps") or {}).items():
+        inside = [pss for when, pss in samples if at <= when < at + seconds]
+        if inside:
+            peaks[lap] = max(inside)
+        at += seconds
+    return peaks
 
 
 def forget(workspace: Path) -> None:
@@ -511,6 +530,7 @@ def child_builds(workspace: Path, reps: int, before: Callable[[], None] | None =
            "log": best["log"], "details": runs}
     for key in ("peak_rss_mb", "tree_peak_rss_mb", "tree_peak_pss_mb", "tree_processes"):
         out[key] = max(r[key] for r in runs)
+    out["lap_peak_pss_mb"] = best.get("lap_peak_pss_mb", {})
     times = f" (runs {', '.join(f'{r:.2f}' for r in out['runs'])})" if reps > 1 else ""
     print(f"    {out['best']:.2f} s{times}; memory: PSS sum {out['tree_peak_pss_mb']:.0f} MB over {out['tree_processes']} "
           f"processes, largest process {out['peak_rss_mb']:.0f} MB", flush=True)
@@ -529,10 +549,12 @@ def _pdf_pages(path: Path) -> int | None:
     return len(PdfReader(path).pages)
 
 
-def worker(size: int, workspace: Path, workspace_en: Path, reps: int, reference: bool, out: Path, english_only: bool = False) -> None:
+def worker(size: int, workspace: Path, workspace_en: Path, reps: int, reference: bool, out: Path, english_only: bool = False,
+           pdf_stages: bool = True) -> None:
     """Measure one size in this (fresh) process and write the results to ``out``.
 
     ``english_only``: only the English review (its build, and the stages on it, without the bilingual ones).
+    ``pdf_stages=False``: the PDFs only in the builds, not again in this process (``--pdf-stages-up-to``).
     """
     from gcmreview.consolidate import consolidate
     from gcmreview.inputs import check_workspace
@@ -591,8 +613,20 @@ def worker(size: int, workspace: Path, workspace_en: Path, reps: int, reference:
     _record(stages, "html", reps, lambda: render_html(doc, workspace))
     pdf_stats: dict[str, int] = {}
     as_built = getattr(importlib.import_module("gcmreview.render.pdf"), "tuned", contextlib.nullcontext)  # as in the render workers
-    with as_built():
-        _record(stages, "pdf", reps, lambda: render_pdf(render_html(doc, workspace), workspace, messages=[], stats=pdf_stats))
+    by_sections = _feature(("gcmreview.render.plan",), "render_pdf_file")  # the build's PDF renderer, its sections in turn
+
+    def pdf_of(html: Callable[[], str], documents: tuple[Any, ...], stats: dict[str, int]) -> Any:
+        if by_sections is None:
+            return render_pdf(html(), workspace, messages=[], stats=stats)
+        rendered = by_sections(documents, workspace, template)
+        stats["pages"] = rendered.pages
+        return rendered
+
+    if pdf_stages:
+        with as_built():
+            _record(stages, "pdf", reps, lambda: pdf_of(lambda: render_html(doc, workspace), (doc,), pdf_stats))
+    else:
+        stages["pdf"] = {"error": "not measured: --pdf-stages-up-to"}
     res["pdf_pages"] = pdf_stats.get("pages")
 
     bi_html = _feature(("gcmreview.render.html",), "render_bilingual_html")
@@ -604,11 +638,13 @@ def worker(size: int, workspace: Path, workspace_en: Path, reps: int, reference:
             left, right = pair
             if bi_docx is not None:
                 _record(stages, "bilingual_docx", reps, lambda: _docx_bytes(bi_docx(left, right, template)))
-            if bi_html is not None:
+            if bi_html is not None and not pdf_stages:
+                stages["bilingual_pdf"] = {"error": "not measured: --pdf-stages-up-to"}
+            elif bi_html is not None:
                 bi_stats: dict[str, int] = {}
                 with as_built():
                     _record(stages, "bilingual_pdf", reps,
-                            lambda: render_pdf(bi_html(left, right, workspace), workspace, messages=[], stats=bi_stats))
+                            lambda: pdf_of(lambda: bi_html(left, right, workspace), (left, right), bi_stats))
                 res["bilingual_pdf_pages"] = bi_stats.get("pages")
     save()
 
@@ -772,7 +808,8 @@ def ratios(results: dict[int, dict[str, Any]], sample: dict[str, Any] | None = N
 
 def _table_rows(results: dict[int, dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
     header = ["contributors", *(label for _, label in COLUMNS), "peak MB en+km (PSS sum)", "peak MB en (PSS sum)",
-              "largest process MB", "PDF en pages", "en PDF sections", "en render s", "en join s"]
+              "largest process MB", "PDF en pages", "en PDF sections", "en render s", "en render MB", "en join s",
+              "en join MB"]
     rows = []
     for size, result in sorted(results.items()):
         if "stages" not in result:
@@ -785,17 +822,27 @@ def _table_rows(results: dict[int, dict[str, Any]]) -> tuple[list[str], list[lis
             f"{build['tree_peak_pss_mb']:.0f}" if "tree_peak_pss_mb" in build else "-",
             f"{build_en['tree_peak_pss_mb']:.0f}" if "tree_peak_pss_mb" in build_en else "-",
             f"{largest:.0f}" if largest is not None else "-",
-            str(result.get("pdf_pages") or "-"),
+            str(result.get("pdf_pages") or _built_pages(build_en) or "-"),
             *_sections(build_en),
         ])
     return header, rows
 
 
+def _built_pages(build: dict[str, Any]) -> str | None:
+    """The English PDF's page count, as the build reported it ("328 pages")."""
+    about = next((v for k, v in (build.get("outputs") or {}).items() if k.endswith(".en.pdf")), None)
+    return about.split()[0] if isinstance(about, str) and about.endswith(" pages") else None
+
+
 def _sections(build: dict[str, Any]) -> list[str]:
-    """The English PDF's section count, and the build's time rendering (sections and DOCX) and joining (the PDFs)."""
+    """The English PDF's section count, and the build's time and peak memory (PSS summed over its processes) rendering
+    (PDF sections and DOCX files, in the workers) and joining (the PDFs, in the workers)."""
     sections = next((v["total"] for k, v in (build.get("sections") or {}).items() if k.endswith(".en.pdf")), None)
-    laps = build.get("laps") or {}
-    return [str(sections) if sections else "-", *(f"{laps[k]:.2f}" if k in laps else "-" for k in ("render", "join"))]
+    laps, peaks = build.get("laps") or {}, build.get("lap_peak_pss_mb") or {}
+    cells = [str(sections) if sections else "-"]
+    for lap in ("render", "join"):
+        cells += [f"{laps[lap]:.2f}" if lap in laps else "-", f"{peaks[lap]:.0f}" if lap in peaks else "-"]
+    return cells
 
 
 def _comparisons(results: dict[int, dict[str, Any]]) -> list[tuple[str, float | None]]:
@@ -1008,6 +1055,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bilingual-up-to", type=int, default=BILINGUAL_UP_TO, metavar="SIZE",
                         help=f"above SIZE contributors only the English review is measured (default {BILINGUAL_UP_TO}: "
                              "the en + km build of 300 takes over an hour)")
+    parser.add_argument("--pdf-stages-up-to", type=int, default=REFERENCE_SIZE, metavar="SIZE",
+                        help=f"above SIZE contributors the PDFs are measured in the builds only, not again as stages in "
+                             f"one process (default {REFERENCE_SIZE}: one process renders a PDF of 300 for 15 minutes)")
+    parser.add_argument("--_no-pdf-stages", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--_result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -1015,7 +1066,8 @@ def main(argv: list[str] | None = None) -> int:
         build_once(args._build_once, args._result)
         return 0
     if args._worker is not None:
-        worker(args._worker, args._workspace, args._workspace_en, args._reps, args._reference, args._result, args._english_only)
+        worker(args._worker, args._workspace, args._workspace_en, args._reps, args._reference, args._result, args._english_only,
+               not args._no_pdf_stages)
         return 0
     code = use_code(args.code)
     print(f"gcmreview from {code['package']}" + (f" (snapshot kept: --code dir:{Path(code['package']).parent})"
@@ -1057,6 +1109,7 @@ def main(argv: list[str] | None = None) -> int:
         command = [sys.executable, __file__, "--_worker", str(size), "--_workspace", str(workspace), "--_workspace-en", str(workspace_en),
                    "--_reps", str(reps), "--_result", str(result_file)] + (["--_reference"] if size == REFERENCE_SIZE else [])
         command += ["--_english-only"] if size > args.bilingual_up_to else []
+        command += ["--_no-pdf-stages"] if size > args.pdf_stages_up_to else []
         start = time.perf_counter()
         try:
             proc = subprocess.run(command, check=False)

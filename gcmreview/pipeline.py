@@ -151,6 +151,8 @@ def _keep_in_cache(cache: Cache, jobs: list[RenderJob], rendered: list[Rendered]
             cache.put(job.kind, done.key, done.facts(), done.data)
         for key, facts, data in done.sections:
             cache.put(SECTION, key, facts, data)
+        if done.folio is not None:
+            cache.put(SECTION, done.folio_key, done.folio.facts(), done.folio.data)
     cache.prune()
 
 

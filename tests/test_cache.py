@@ -60,7 +60,11 @@ def test_one_changed_workbook_is_read_and_its_text_rendered(sample: tuple[Path, 
     book = workspace / "inputs" / "mop.xlsx"
     cell = find_cell(book, "Answers", "Answer (en)", "1a")
     edit_cells(book, "Answers", {cell: "Provincial planning offices now publish quarterly migration tables."})
+    stored = {p.name: p.stat().st_mtime_ns for p in (workspace / "build" / ".cache" / "pdf-section").glob("*.bin")}
     again = build(workspace)
+    written = [p for p in (workspace / "build" / ".cache" / "pdf-section").glob("*.bin") if stored.get(p.name) != p.stat().st_mtime_ns]
+    assert len(written) == 3, "one section of each PDF stored anew; the folios (as many pages as before) reused"
+    assert len(stored) == len(list((workspace / "build" / ".cache" / "pdf-section").glob("*.bin")))
     assert again.workbooks_reused == 5, "the five untouched workbooks come from the cache"
     assert f"{STEM}.en.pdf" not in again.reused and f"{STEM}.en.docx" not in again.reused
     assert "quarterly migration tables" in _pdf_text(workspace / "build" / f"{STEM}.en.pdf")
@@ -86,9 +90,9 @@ def test_a_changed_stylesheet_renders_the_pdfs_again(sample: tuple[Path, BuildRe
 def test_damaged_cache_entries_are_ignored(sample: tuple[Path, BuildResult], tmp_path: Path) -> None:
     workspace = _copy(sample, tmp_path)
     entries = sorted((workspace / "build" / ".cache").rglob("*.bin"))
-    sections = sum(total for _, total in sample[1].sections.values())
-    assert sections >= 3 * 4 and len(list((workspace / "build" / ".cache" / "pdf-section").glob("*.bin"))) == sections
-    assert len(entries) == 6 + 7 + sections, "one entry per workbook read, per document rendered and per PDF section"
+    sections = sum(total for _, total in sample[1].sections.values()) + 3  # and each PDF's folio (its page numbers)
+    assert sections >= 3 * 5 and len(list((workspace / "build" / ".cache" / "pdf-section").glob("*.bin"))) == sections
+    assert len(entries) == 6 + 7 + sections, "one entry per workbook read, per document rendered, per PDF section and folio"
     for entry in entries:
         data = entry.read_bytes()
         entry.write_bytes(data[: len(data) // 2])  # as a full disk or a killed copy would leave it

@@ -245,3 +245,40 @@ def test_template_linked_from_elsewhere_is_not_read(prepared_lab: Prepared, tmp_
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "report.html.j2").symlink_to(outside)
     assert "OUTSIDE" not in render_report(prepared_lab, tmp_path, generated=GENERATED)
+
+
+def test_renders_side_by_side_each_give_their_result_or_fault(tmp_path: Path) -> None:
+    """Template renders begun together (the report's pages, the PDFs' pages) each give their own result or fault, in
+    order; a bug in one is raised, and the renders after it are stopped rather than left running."""
+    from gcmreview.errors import Code, Diagnostic, Location
+    from gcmreview.render.sandbox import Limits, Pending, collect
+
+    limits = Limits(30, 1000)
+
+    def fault() -> str:
+        raise GcmReviewError([Diagnostic.make(Code.TEMPLATE_TOO_LARGE, Location(file="templates/x.j2"), detail="too long")])
+
+    def late() -> str:
+        import time
+
+        time.sleep(3)
+        (tmp_path / "late").write_text("ran", encoding="utf-8")
+        return "late"
+
+    def killed() -> Exception:
+        return RuntimeError("killed")
+
+    first, second, third = collect([Pending(lambda: "one", limits, killed), Pending(fault, limits, killed),
+                                    Pending(lambda: "three", limits, killed)])
+    assert (first, third) == ("one", "three")
+    assert isinstance(second, GcmReviewError) and "templates/x.j2" in str(second)
+
+    def bug() -> str:
+        raise ZeroDivisionError("a bug")
+
+    with pytest.raises(ZeroDivisionError):
+        collect([Pending(bug, limits, killed), Pending(late, limits, killed)])
+    import time
+
+    time.sleep(4)
+    assert not (tmp_path / "late").exists(), "the render after the bug was left running"

@@ -31,11 +31,12 @@ from markupsafe import Markup, escape
 
 from ..survey.languages import language_of, languages
 from .document import Body, Document, Footnote, Item, Run, Table
+from .sandbox import Pending
 from .scripts import break_all
-from .templates import fill, find_template, jinja_environment, limits_for
+from .templates import find_template, jinja_environment, limits_for, start_fill
 
 __all__ = ["FontRule", "ListBlock", "ListEntry", "Piece", "Typesetter", "font_css", "font_rules", "render_bilingual_html",
-           "render_html"]
+           "render_html", "start_bilingual_html", "start_html"]
 
 TEMPLATE = "submission.html.j2"
 BILINGUAL = "bilingual.html.j2"
@@ -340,11 +341,16 @@ def render_html(doc: Document, workspace: Path | None, *, breaks: bool = True) -
     Myanmar and Thai text (only to show what they are for: such text then runs
     off the page).
     """
+    return start_html(doc, workspace, breaks=breaks).result()
+
+
+def start_html(doc: Document, workspace: Path | None, *, breaks: bool = True) -> Pending[str]:
+    """:func:`render_html` begun (in its own process): the page from :meth:`~.sandbox.Pending.result`."""
     find_template(TEMPLATE, workspace)  # a clear GcmReviewError if it is missing
     citations = Citations(doc)
     ts = Typesetter((doc.lang,), breaks=breaks)
     context = {"doc": doc, "cite": citations, "ts": ts, "fonts": font_css()}
-    return fill(environment(workspace), TEMPLATE, limits_for(len(repr(doc))), context, citations.checked)
+    return start_fill(environment(workspace), TEMPLATE, limits_for(len(repr(doc))), context, citations.checked)
 
 
 def render_bilingual_html(left: Document, right: Document, workspace: Path | None, *, breaks: bool = True) -> str:
@@ -355,10 +361,15 @@ def render_bilingual_html(left: Document, right: Document, workspace: Path | Non
     call with ``left``'s language first, so that the footnote numbers rise in reading
     order (row by row, left then right), the order in which WeasyPrint numbers them.
     """
+    return start_bilingual_html(left, right, workspace, breaks=breaks).result()
+
+
+def start_bilingual_html(left: Document, right: Document, workspace: Path | None, *, breaks: bool = True) -> Pending[str]:
+    """:func:`render_bilingual_html` begun (in its own process): the page from :meth:`~.sandbox.Pending.result`."""
     if [(n.number, n.text) for n in left.footnotes] != [(n.number, n.text) for n in right.footnotes]:
         raise ValueError("The two documents do not share their footnotes: lay them out with layout_languages()")
     find_template(BILINGUAL, workspace)
     citations = Citations(left)
     ts = Typesetter((left.lang, right.lang), breaks=breaks)
     context = {"left": left, "right": right, "docs": (left, right), "cite": citations, "ts": ts, "fonts": font_css()}
-    return fill(environment(workspace), BILINGUAL, limits_for(len(repr(left)) + len(repr(right))), context, citations.checked)
+    return start_fill(environment(workspace), BILINGUAL, limits_for(len(repr(left)) + len(repr(right))), context, citations.checked)

@@ -33,9 +33,11 @@ from ..survey import Survey
 from ..survey.languages import languages
 from .document import Document, layout_languages
 from .docx import render_bilingual_docx, render_docx
-from .html import render_bilingual_html, render_html
+from .html import start_bilingual_html, start_html
+from .joining import join
 from .pdf import setup_render_worker
-from .sections import Parts, SectionPdf, folio_html, group_parts, join, render_section, section_html, split_parts
+from .sandbox import Pending, collect
+from .sections import Parts, SectionPdf, folio_html, group_parts, render_section, section_html, split_parts
 from .templates import find_template, template_dirs
 
 __all__ = ["RENDERERS", "RENDERING", "SECTION", "RenderJob", "RenderPlan", "Rendered", "output_stem", "plan_renders", "render_all"]
@@ -82,6 +84,9 @@ class Rendered:
     """The cache key of the file: a digest of everything it depends on."""
     sections: list[tuple[str, dict[str, object], bytes]] = field(default_factory=list)
     """A PDF's sections rendered anew, for the cache: (key, facts, bytes)."""
+    folio: SectionPdf | None = None
+    """A PDF's folio (its page numbers), when rendered anew: the cache keeps it under :attr:`folio_key`."""
+    folio_key: str = ""
     section_count: int = 0
     """How many sections a PDF was rendered in (0: taken whole from the cache)."""
 
@@ -158,10 +163,12 @@ def render_all(jobs: list[RenderJob], workspace: Path, cache: Cache, progress: P
     if clock is not None:
         clock.lap("render")
     order = list(pdfs)
-    joins = [partial(finish_pdf, pdfs[i].parts, pdfs[i].sections(), workspace) for i in order]
+    folios = [pdfs[i].folio_key(salts["pdf"]) for i in order]
+    joins = [partial(finish_pdf, pdfs[i].parts, pdfs[i].sections(), workspace, cache.get(SECTION, key, SectionPdf.from_cache))
+             for i, key in zip(order, folios, strict=True)]
     for n, rendered in in_workers(joins, initializer=setup_render_worker):
         i, work = order[n], pdfs[order[n]]
-        rendered.key = keys[i]
+        rendered.key, rendered.folio_key = keys[i], folios[n]
         rendered.sections = [(work.keys[s], work.done[s].facts(), work.done[s].data) for s in work.new]
         out[i] = rendered
         progress.step(RENDERING, jobs[i].name)
@@ -181,12 +188,13 @@ def _calls(jobs: list[RenderJob], todo: list[int], workspace: Path, cache: Cache
         job = jobs[i]
         if job.kind == "docx":
             calls.append((_cost(job)[1], partial(_render, job.kind, job.documents, workspace, template), (i, None)))
+    pages = [i for i in todo if jobs[i].kind == "pdf"]
+    started: list[Pending[str]] = [_start_page_html(jobs[i].documents, workspace) for i in pages]  # side by side
+    for i, page in zip(pages, collect(started), strict=True):
+        if isinstance(page, GcmReviewError):
+            failed += [d for d in page.diagnostics if d not in failed]
             continue
-        try:
-            work = pdfs[i] = _Sectioned.of(_page_html(job.documents, workspace), salt)
-        except GcmReviewError as exc:
-            failed += [d for d in exc.diagnostics if d not in failed]
-            continue
+        work = pdfs[i] = _Sectioned.of(page, salt)
         for n, (html, key) in enumerate(zip(work.htmls, work.keys, strict=True)):
             found = cache.get(SECTION, key, SectionPdf.from_cache)
             if found is not None:
@@ -216,6 +224,10 @@ class _Sectioned:
 
     def sections(self) -> list[SectionPdf]:
         return [self.done[n] for n in range(len(self.htmls))]
+
+    def folio_key(self, salt: str) -> str:
+        """The cache key of the folio of the sections rendered: of its HTML (as many pages, the same page rules)."""
+        return digest(salt, SECTION, "folio", folio_html(self.parts, sum(section.pages for section in self.sections())))
 
 
 def _salts(workspace: Path) -> dict[str, str]:
@@ -253,29 +265,32 @@ def render_docx_file(documents: tuple[Document, ...], workspace: Path, template:
     return Rendered(result.data, list(result.cleaned), warnings=warnings)
 
 
-def _page_html(documents: tuple[Document, ...], workspace: Path) -> str:
-    """The HTML page of one document, or of two side by side."""
+def _start_page_html(documents: tuple[Document, ...], workspace: Path) -> Pending[str]:
+    """The HTML page of one document, or of two side by side, begun in its own process (the pages side by side)."""
     if len(documents) == 1:
-        return render_html(documents[0], workspace)
-    return render_bilingual_html(documents[0], documents[1], workspace)
+        return start_html(documents[0], workspace)
+    return start_bilingual_html(documents[0], documents[1], workspace)
 
 
 def render_pdf_file(documents: tuple[Document, ...], workspace: Path, template: Path) -> Rendered:
     """A PDF of one document, or of two side by side, its sections rendered one after the other (the build renders
     them in parallel); text it shows wrongly is reported, with the PDF made anyway."""
-    work = _Sectioned.of(_page_html(documents, workspace), "")
+    work = _Sectioned.of(_start_page_html(documents, workspace).result(), "")
     return finish_pdf(work.parts, [render_section(html, workspace) for html in work.htmls], workspace)
 
 
-def finish_pdf(parts: Parts, sections: list[SectionPdf], workspace: Path) -> Rendered:
-    """The PDF of ``sections`` (of ``parts``): joined, with the page numbers of a folio of as many pages."""
+def finish_pdf(parts: Parts, sections: list[SectionPdf], workspace: Path, folio: SectionPdf | None = None) -> Rendered:
+    """The PDF of ``sections`` (of ``parts``): joined, with the page numbers of a folio of as many pages (``folio``, when
+    the cache has it: :attr:`Rendered.folio` is the one rendered otherwise)."""
     pages = sum(section.pages for section in sections)
-    folio = render_section(folio_html(parts, pages), workspace, folio=True)
-    data = join(sections, folio.data)
+    new = None if folio is not None else render_section(folio_html(parts, pages), workspace, folio=True)
+    used = folio or new
+    assert used is not None
+    data = join(sections, used.data)
     messages = list(dict.fromkeys(m for section in sections for m in section.messages))
     glyphs = list(dict.fromkeys(d for section in sections for d in section.glyphs))
-    refused = list(dict.fromkeys(d for section in (*sections, folio) for d in section.refused))
-    return Rendered(data, messages, pages, glyphs, refused, section_count=len(sections))
+    refused = list(dict.fromkeys(d for section in (*sections, used) for d in section.refused))
+    return Rendered(data, messages, pages, glyphs, refused, section_count=len(sections), folio=new)
 
 
 def template_links(template: Path, targets: list[str]) -> Diagnostic:

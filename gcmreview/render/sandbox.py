@@ -16,7 +16,9 @@ that would take gigabytes or minutes.
 address-space ceiling (:data:`MEMORY`) and an alarm after :attr:`Limits.seconds`, so a
 template that loops forever or builds gigabytes stops with a clear message naming the
 template and its line (the child's exception, raised here) rather than taking the
-machine; a child that does not stop is killed.
+machine; a child that does not stop is killed. :class:`Pending` starts such a render
+and lets the caller go on, so that several (the report's pages, the PDFs' pages)
+render side by side (:func:`collect`).
 """
 
 from __future__ import annotations
@@ -30,11 +32,11 @@ import select
 import signal
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from types import FrameType, ModuleType
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import BlockReference, Context, LoopContext, Macro, TemplateReference
@@ -44,9 +46,10 @@ from markupsafe import Markup
 
 from ..errors import GcmReviewError
 
-__all__ = ["MAX_ITEMS", "MEMORY", "Limits", "RenderTimeout", "TemplateSandbox", "bounded"]
+__all__ = ["MAX_ITEMS", "MEMORY", "Limits", "Pending", "RenderTimeout", "TemplateSandbox", "bounded", "collect"]
 
 R = TypeVar("R")
+T_co = TypeVar("T_co", covariant=True)
 
 MAX_ITEMS = 10_000_000
 """Most characters or items ``*`` may make (a rendered page of the largest review has a few million characters)."""
@@ -176,31 +179,79 @@ def bounded(call: Callable[[], R], limits: Limits, on_kill: Callable[[], Excepti
     killed (it did not stop at its alarm) or died. Without ``os.fork``, ``call`` runs
     here, bounded by the sandbox only.
     """
-    if not hasattr(os, "fork"):
-        return call()
-    reader, writer = os.pipe()
-    parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:  # the child: compute, send, leave without running the parent's exit handlers
-        os.close(reader)
-        _die_with_parent(parent)
-        _child(call, limits, writer)
-    os.close(writer)
-    data: bytes | None = None
-    try:
-        data = _receive(reader, time.monotonic() + limits.seconds + 10)
-    finally:
-        os.close(reader)
+    return Pending(call, limits, on_kill).result()
+
+
+class Pending(Generic[T_co]):
+    """:func:`bounded` begun: ``call`` runs in its child process from now on, while this one goes on; :meth:`result`
+    waits for it. Several at once run side by side (:func:`collect`)."""
+
+    def __init__(self, call: Callable[[], T_co], limits: Limits, on_kill: Callable[[], Exception]) -> None:
+        self._call, self._on_kill = call, on_kill
+        self._pid: int | None = None
+        if not hasattr(os, "fork"):
+            return
+        reader, writer = os.pipe()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the child: compute, send, leave without running the parent's exit handlers
+            os.close(reader)
+            _die_with_parent(parent)
+            _child(call, limits, writer)
+        os.close(writer)
+        self._pid, self._reader = pid, reader
+        self._deadline = time.monotonic() + limits.seconds + 10
+
+    def result(self) -> T_co:
+        """The call's result (its exception raised here); once only."""
+        if self._pid is None:
+            return self._call()
+        data: bytes | None = None
+        try:
+            data = _receive(self._reader, self._deadline)
+        finally:
+            self._end(killed=data is None)
         if data is None:
+            raise self._on_kill()
+        ok, value = pickle.loads(data)
+        if ok:
+            return value  # type: ignore[no-any-return]
+        raise value
+
+    def abandon(self) -> None:
+        """Stop the child without waiting for its result."""
+        if self._pid is not None:
+            self._end(killed=True)
+
+    def _end(self, *, killed: bool) -> None:
+        assert self._pid is not None
+        os.close(self._reader)
+        if killed:
             with suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    if data is None:
-        raise on_kill()
-    ok, value = pickle.loads(data)
-    if ok:
-        return value  # type: ignore[no-any-return]
-    raise value
+                os.kill(self._pid, signal.SIGKILL)
+        os.waitpid(self._pid, 0)
+        self._pid = None
+        self._call = _done
+
+
+def _done() -> Any:
+    raise RuntimeError("a pending render's result was asked for twice")
+
+
+def collect(pending: Sequence[Pending[R]]) -> list[R | GcmReviewError]:
+    """Each one's result, or the GcmReviewError it raised; another exception is raised at once, the others stopped."""
+    out: list[R | GcmReviewError] = []
+    try:
+        for one in pending:
+            try:
+                out.append(one.result())
+            except GcmReviewError as exc:
+                out.append(exc)
+    except BaseException:
+        for one in pending[len(out) + 1:]:
+            one.abandon()
+        raise
+    return out
 
 
 def _die_with_parent(parent: int) -> None:
@@ -238,8 +289,8 @@ def _receive(reader: int, deadline: float) -> bytes | None:
     """Everything the child sends, or None if it sends nothing complete before ``deadline``."""
     chunks: list[bytes] = []
     while True:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([reader], [], [], left)[0]:
+        left = deadline - time.monotonic()  # what a child sent before its deadline is read even after it
+        if not select.select([reader], [], [], max(left, 0))[0]:
             return None
         chunk = os.read(reader, 1 << 20)
         if not chunk:

@@ -6,28 +6,21 @@ every page's boxes until the end. The templates mark the parts of the form with
 draft's problems) and the end of the last with ``<!--gcm:end-->``;
 :func:`split_parts` cuts the page's HTML there, and a part longer than
 :data:`MAX_SECTION_TEXT` again where it has a ``<!--gcm:break-->`` (between the
-questions of a cluster), so that memory stays bounded in a large review. Each part, with the page's head and
+questions of a cluster) and, where one question alone is longer (a review of a
+hundred contributors and more), at its ``<!--gcm:cut-->`` marks (between the
+paragraphs of an answer), so that memory stays bounded in a large review. Each part, with the page's head and
 its running elements, is a section (:func:`section_html`), rendered on its own by
 :func:`render_section` (in worker processes, cached by its content), starting on a
 new page; a template without the marks is one section.
 
-:func:`join` makes one PDF of the sections' PDFs with pikepdf: their pages in
-order; one structure tree (one ``Document`` element holding every section's
-elements in order, ``ParentTree`` and ``StructParents`` renumbered, role maps
-merged); the named destinations (a footnote call's link to its note); one outline
-from every section's headings, nested by level as WeasyPrint nests them; page
-labels; the first section's catalogue (title, language, XMP metadata, PDF/UA
-claim). The sections leave out the page number ("n / N"), which only the whole
-document knows; :func:`folio_html` is a document of as many empty pages with the
-same page rules, whose page numbers the join puts on the pages as artifacts.
+The sections' PDFs become one in :mod:`.joining`.
 """
 
 from __future__ import annotations
 
-import io
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +29,7 @@ from .glyphs import GlyphError
 from .pdf import PDF_VARIANT, Bookmark, SafeFetcher, render_pdf
 from .templates import template_dirs
 
-__all__ = ["BREAK", "END", "MAX_SECTION_TEXT", "MIN_SECTION_TEXT", "PART", "Parts", "SectionPdf", "folio_html", "group_parts", "join", "render_section",
+__all__ = ["BREAK", "CUT", "END", "MAX_SECTION_TEXT", "MIN_SECTION_TEXT", "PART", "Parts", "SectionPdf", "folio_html", "group_parts", "render_section",
            "section_html", "split_parts"]
 
 PART = "<!--gcm:part-->"
@@ -45,6 +38,8 @@ END = "<!--gcm:end-->"
 """Ends the last part."""
 BREAK = "<!--gcm:break-->"
 """Where a part too long for one render may be cut (between the questions of a cluster)."""
+CUT = "<!--gcm:cut-->"
+"""Where a question too long for one render may be cut (between the paragraphs, or rows, of its answer)."""
 
 NO_PAGE_NUMBER = "<style>@page { @bottom-center { content: none } }</style>\n"
 """Put at the end of a section's head: its pages carry no number, the join gives them theirs."""
@@ -59,6 +54,9 @@ in the joined PDF (its own fonts' character maps, 2-3 kB) than its layout saves.
 
 _BODY = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
+_TOKEN = re.compile(r"<!--.*?-->|<(?P<close>/?)(?P<name>[a-zA-Z][\w-]*)\b[^>]*>", re.DOTALL)
+_ID = re.compile(r"""\s+id\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 
 
 @dataclass(frozen=True)
@@ -74,8 +72,9 @@ class Parts:
         return len(self.parts)
 
 
-def split_parts(html: str) -> Parts:
-    """``html`` cut at its :data:`PART` marks; one part (the whole body) when it has none."""
+def split_parts(html: str, max_text: int = MAX_SECTION_TEXT) -> Parts:
+    """``html`` cut at its :data:`PART` marks, and a part of more than ``max_text`` characters of text again
+    (:func:`_pieces`); one part (the whole body) when it has none."""
     start, end = html.find(PART), html.rfind(END)
     if start == -1 or end < start:
         body = _BODY.search(html)
@@ -84,31 +83,72 @@ def split_parts(html: str) -> Parts:
         stop = closing if closing >= cut else len(html)
         return Parts(html[:cut], (html[cut:stop],), html[stop:])
     parts = html[start + len(PART):end].split(PART)
-    return Parts(html[:start], tuple(piece for part in parts for piece in _pieces(part)), html[end + len(END):])
+    return Parts(html[:start], tuple(piece for part in parts for piece in _pieces(part, max_text)), html[end + len(END):])
 
 
 def _text(html: str) -> int:
     return len(_TAG.sub("", html))
 
 
+@dataclass(frozen=True)
+class _Mark:
+    """A place a part may be cut: where its mark is in the part, the mark, and the start tags of the elements open there."""
+
+    start: int
+    end: int
+    mark: str
+    open: tuple[tuple[str, str], ...]
+    """(name, start tag) of each element open at the mark, outermost first."""
+
+
+def _marks(part: str) -> list[_Mark]:
+    """The :data:`BREAK` and :data:`CUT` marks of ``part``, each with the elements open where it is."""
+    marks: list[_Mark] = []
+    stack: list[tuple[str, str]] = []
+    for token in _TOKEN.finditer(part):
+        name = token.group("name")
+        if name is None:
+            if token.group(0) in (BREAK, CUT):
+                marks.append(_Mark(token.start(), token.end(), token.group(0), tuple(stack)))
+            continue
+        name = name.lower()
+        if token.group("close"):
+            names = [n for n, _ in stack]
+            if name in names:  # an end tag closes its element and any left open inside it
+                del stack[len(names) - 1 - names[::-1].index(name):]
+        elif name not in _VOID and not token.group(0).endswith("/>"):
+            stack.append((name, _ID.sub("", token.group(0))))  # opened again without its id: an id is once a page
+    return marks
+
+
 def _pieces(part: str, max_text: int = MAX_SECTION_TEXT) -> list[str]:
-    """``part`` as it is, or cut at its :data:`BREAK` marks into pieces of at most ``max_text`` characters of text
-    (a piece is never less than what lies between two marks); each piece is closed, or opened again, by the part's
-    first element (``<section class="cluster">``), so that it keeps the part's look."""
-    opening = re.match(r"\s*<([a-zA-Z][\w-]*)\b[^>]*>", part)
-    if BREAK not in part or opening is None or _text(part) <= max_text:
+    """``part`` as it is, or cut into pieces of at most ``max_text`` characters of text: at its :data:`BREAK` marks
+    (between questions), and where what lies between two of them is longer still, at its :data:`CUT` marks (between
+    the paragraphs of an answer). A piece is never less than what lies between two marks; the elements open at a cut
+    are closed there and opened again (without their ids) at the start of the next piece, so each keeps its look."""
+    if _text(part) <= max_text:
         return [part]
+    marks = _marks(part)
+    bounds = [0, *(m.start for m in marks if m.mark == BREAK), len(part)]
+    allowed = {m.start for m in marks if m.mark == BREAK}
+    for lo, hi in pairwise(bounds):  # between two questions, still too long: its answer's paragraphs too
+        if _text(part[lo:hi]) > max_text:
+            allowed |= {m.start for m in marks if m.mark == CUT and lo < m.start < hi}
+    cuts = [m for m in marks if m.start in allowed]
+    chosen: list[_Mark] = []
+    size = 0
+    for n, (lo, hi) in enumerate(zip([0, *(m.end for m in cuts)], [*(m.start for m in cuts), len(part)], strict=True)):
+        length = _text(part[lo:hi])
+        if size and size + length > max_text:
+            chosen.append(cuts[n - 1])
+            size = 0
+        size += length
     pieces: list[str] = []
-    current, size = "", 0
-    for chunk in part.split(BREAK):
-        length = _text(chunk)
-        if current and size + length > max_text:
-            pieces.append(current)
-            current, size = "", 0
-        current, size = current + chunk, size + length
-    pieces.append(current)
-    start, end = opening.group(0).strip(), f"</{opening.group(1)}>"
-    return [("" if n == 0 else start) + piece + ("" if n == len(pieces) - 1 else end) for n, piece in enumerate(pieces)]
+    for n, (lo, hi) in enumerate(zip([0, *(m.end for m in chosen)], [*(m.start for m in chosen), len(part)], strict=True)):
+        reopen = "".join(tag for _, tag in chosen[n - 1].open) if n else ""
+        close = "".join(f"</{name}>" for name, _ in reversed(chosen[n].open)) if n < len(chosen) else ""
+        pieces.append(reopen + part[lo:hi] + close)
+    return pieces
 
 
 def group_parts(parts: Parts, min_text: int = MIN_SECTION_TEXT) -> list[range]:
@@ -193,233 +233,3 @@ def render_section(html: str, workspace: Path | None, *, folio: bool = False) ->
     except GlyphError as exc:
         data, glyphs = exc.pdf or b"", list(exc.diagnostics)
     return SectionPdf(data, stats.get("pages", 0), outline, messages, glyphs, fetcher.refusals())
-
-
-# ---------------------------------------------------------------- joining
-
-
-def _array(value: Any) -> list[Any]:
-    import pikepdf
-
-    if value is None:
-        return []
-    return list(value) if isinstance(value, pikepdf.Array) else [value]
-
-
-def _nums(tree: Any) -> list[tuple[int, Any]]:
-    """The (key, value) pairs of a number tree (a ``/Nums`` array, or ``/Kids`` of them)."""
-    pairs: list[tuple[int, Any]] = []
-    if "/Nums" in tree:
-        nums = tree.Nums
-        pairs += [(int(nums[i]), nums[i + 1]) for i in range(0, len(nums) - 1, 2)]
-    for kid in _array(tree.get("/Kids")):
-        pairs += _nums(kid)
-    return pairs
-
-
-def _names(tree: Any) -> list[tuple[str, Any]]:
-    """The (name, value) pairs of a name tree."""
-    pairs: list[tuple[str, Any]] = []
-    if "/Names" in tree:
-        names = tree.Names
-        pairs += [(bytes(names[i]).decode("latin-1"), names[i + 1]) for i in range(0, len(names) - 1, 2)]
-    for kid in _array(tree.get("/Kids")):
-        pairs += _names(kid)
-    return pairs
-
-
-def _copy(out: Any, value: Any) -> Any:
-    """``value`` of another PDF in ``out``: indirect objects copied once (pikepdf keeps one copy each), direct ones rebuilt."""
-    import pikepdf
-
-    if isinstance(value, pikepdf.Object) and value.is_indirect:
-        return out.copy_foreign(value)
-    if isinstance(value, pikepdf.Array):
-        return pikepdf.Array([_copy(out, item) for item in value])
-    if isinstance(value, pikepdf.Dictionary):
-        return pikepdf.Dictionary({key: _copy(out, item) for key, item in value.items()})
-    return value
-
-
-def join(sections: Sequence[SectionPdf], folio: bytes | None = None) -> bytes:
-    """One PDF of ``sections`` (in order) as described in the module's docstring; ``folio``'s pages drawn on its pages."""
-    import pikepdf
-
-    if not sections:
-        raise ValueError("nothing to join")
-    joined = _Joined(pikepdf.open(io.BytesIO(sections[0].data)), sections[0])
-    for section in sections[1:]:
-        joined.append(section)
-    out = joined.finish()
-    if folio is not None:
-        _stamp(out, folio)
-    _share_font_programs(out)
-    buffer = io.BytesIO()
-    out.save(buffer, fix_metadata_version=False, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return buffer.getvalue()
-
-
-class _Joined:
-    """The first section's PDF, the others appended to it: pages, structure, destinations, outline entries."""
-
-    def __init__(self, out: Any, first: SectionPdf) -> None:
-        self.out = out
-        root, tree = out.Root, out.Root.get("/StructTreeRoot")
-        self.tree = tree
-        kids = _array(tree.get("/K")) if tree is not None else []
-        self.document = kids[0] if len(kids) == 1 and kids[0].get("/S") == "/Document" else None
-        self.nums = _nums(tree.ParentTree) if tree is not None and "/ParentTree" in tree else []
-        self.next_key = max((key for key, _ in self.nums), default=-1) + 1
-        self.dests = _names(root.Names.Dests) if "/Names" in root and "/Dests" in root.Names else []
-        self.ids = _names(tree.IDTree) if tree is not None and "/IDTree" in tree else []
-        self.role_map = dict(tree.RoleMap.items()) if tree is not None and "/RoleMap" in tree else {}
-        self.bookmarks = [(b.level, b.label, b.page, b.x, b.y) for b in first.bookmarks]
-
-    def append(self, section: SectionPdf) -> None:
-        """The section's pages, their ``StructParents`` (and their annotations' ``StructParent``) after the keys so far."""
-        import pikepdf
-
-        out = self.out
-        src = pikepdf.open(io.BytesIO(section.data))
-        offset, start = self.next_key, len(out.pages)
-        for page in src.pages:
-            out.pages.append(page)
-            copied = out.pages[-1].obj
-            if "/StructParents" in copied:
-                copied.StructParents = int(copied.StructParents) + offset
-            for annotation in _array(copied.get("/Annots")):
-                if "/StructParent" in annotation:
-                    annotation.StructParent = int(annotation.StructParent) + offset
-        src_tree = src.Root.get("/StructTreeRoot")
-        if src_tree is not None and self.document is not None:
-            self._structure(src_tree, offset)
-        if "/Names" in src.Root and "/Dests" in src.Root.Names:
-            self.dests += [(name, _copy(out, value)) for name, value in _names(src.Root.Names.Dests)]
-        self.bookmarks += [(b.level, b.label, b.page + start, b.x, b.y) for b in section.bookmarks]
-
-    def _structure(self, src_tree: Any, offset: int) -> None:
-        """The section's elements into the one ``Document``; its ParentTree (keys + ``offset``), IDs and roles."""
-        import pikepdf
-
-        out, document = self.out, self.document
-        assert document is not None
-        for kid in _array(src_tree.get("/K")):
-            for element in _array(kid.get("/K")) if kid.get("/S") == "/Document" else [kid]:
-                copied = _copy(out, element)
-                if isinstance(copied, pikepdf.Dictionary):
-                    copied.P = document
-                document.K = pikepdf.Array([*_array(document.get("/K")), copied])
-        if "/ParentTree" in src_tree:
-            self.nums += [(key + offset, _copy(out, value)) for key, value in _nums(src_tree.ParentTree)]
-            self.next_key = max((key for key, _ in self.nums), default=self.next_key - 1) + 1
-        if "/IDTree" in src_tree:
-            self.ids += [(name, _copy(out, value)) for name, value in _names(src_tree.IDTree)]
-        if "/RoleMap" in src_tree:
-            self.role_map.update((key, _copy(out, value)) for key, value in src_tree.RoleMap.items())
-
-    def finish(self) -> Any:
-        """The joined PDF: its number and name trees written, the outline, decimal page labels."""
-        import pikepdf
-
-        out, tree = self.out, self.tree
-
-        def flat(pairs: list[tuple[Any, Any]], key: Any) -> Any:
-            return pikepdf.Array([x for k, value in sorted(pairs, key=lambda pair: pair[0]) for x in (key(k), value)])
-
-        if tree is not None:
-            tree.ParentTree = out.make_indirect(pikepdf.Dictionary(Nums=flat(self.nums, int)))
-            tree.ParentTreeNextKey = self.next_key
-            if self.ids:
-                tree.IDTree = out.make_indirect(pikepdf.Dictionary(Names=flat(self.ids, pikepdf.String)))
-            if self.role_map:
-                tree.RoleMap = pikepdf.Dictionary(self.role_map)
-        if self.dests:
-            names = out.Root.get("/Names") or pikepdf.Dictionary()
-            names.Dests = out.make_indirect(pikepdf.Dictionary(Names=flat(self.dests, pikepdf.String)))
-            out.Root.Names = names
-        _outline(out, self.bookmarks)
-        out.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.D)]))
-        return out
-
-
-def _outline(out: Any, bookmarks: list[tuple[int, str, int, float, float]]) -> None:
-    """The outline of ``bookmarks`` (level, label, page, x, y in CSS px), each entry under the last of a lower level."""
-    import pikepdf
-
-    with out.open_outline() as outline:
-        outline.root.clear()
-        stack: list[tuple[int, Any]] = []
-        for level, label, page, x, y in bookmarks:
-            height = float(out.pages[page].mediabox[3])
-            item = pikepdf.OutlineItem(label, page, "XYZ", left=x * 0.75, top=height - y * 0.75)
-            while stack and stack[-1][0] >= level:
-                stack.pop()
-            (stack[-1][1].children if stack else outline.root).append(item)
-            stack.append((level, item))
-
-
-def _share_font_programs(out: Any) -> None:
-    """One font program for each font the sections share: the union of their subsets' glyphs.
-
-    Each section embeds its own subset of each font it uses, and a font program's
-    fixed tables weigh more than its few glyphs (the sample's English PDF: 22 programs
-    of 3.8 kB for 4). WeasyPrint subsets with the font's own glyph ids (HarfBuzz's
-    ``RETAIN_GIDS``) and names each subset by the font, so the subsets of one font,
-    a ``FontName`` apart, differ only in which glyphs have outlines: here they become
-    one program with every glyph any of them draws, which every section's font
-    descriptor then names. Fonts other than TrueType outlines (``FontFile2``), or
-    whose subsets disagree on their glyphs, keep their own programs.
-    """
-    from collections import defaultdict
-
-    import pikepdf
-    from fontTools.ttLib import TTFont
-
-    programs: dict[str, dict[tuple[int, int], Any]] = defaultdict(dict)
-    descriptors: dict[str, list[Any]] = defaultdict(list)
-    for obj in out.objects:
-        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor" and "/FontFile2" in obj:
-            name = str(obj.FontName)
-            programs[name][obj.FontFile2.objgen] = obj.FontFile2
-            descriptors[name].append(obj)
-    for name, streams in programs.items():
-        if len(streams) < 2:
-            continue
-        fonts = [TTFont(io.BytesIO(stream.read_bytes())) for stream in streams.values()]
-        if any("glyf" not in font for font in fonts):
-            continue
-        for font in fonts:  # glyphs named by their ids: subsets name them from their own cmap
-            font.setGlyphOrder([f"glyph{gid:05d}" for gid in range(font["maxp"].numGlyphs)])
-        base = max(fonts, key=lambda font: len(font.getGlyphOrder()))
-        glyf, hmtx = base["glyf"], base["hmtx"]
-        for font in fonts:
-            if font is base:
-                continue
-            for glyph in font.getGlyphOrder():
-                drawn = font["glyf"][glyph]
-                if drawn.numberOfContours != 0 and glyf[glyph].numberOfContours == 0:
-                    drawn.expand(font["glyf"])
-                    glyf[glyph] = drawn
-                    hmtx[glyph] = font["hmtx"][glyph]
-        buffer = io.BytesIO()
-        base.save(buffer)
-        data = buffer.getvalue()
-        shared = out.make_indirect(pikepdf.Stream(out, data))
-        shared.Length1 = len(data)
-        for descriptor in descriptors[name]:
-            descriptor.FontFile2 = shared
-
-
-def _stamp(out: Any, folio: bytes) -> None:
-    """Each page of ``folio`` drawn over the same page of ``out``, as a pagination artifact."""
-    import pikepdf
-
-    stamps = pikepdf.open(io.BytesIO(folio))
-    if len(stamps.pages) != len(out.pages):
-        raise ValueError(f"the folio has {len(stamps.pages)} pages for {len(out.pages)}")
-    for page, stamp in zip(out.pages, stamps.pages, strict=True):
-        form = out.copy_foreign(stamp.as_form_xobject())
-        name = page.add_resource(form, pikepdf.Name.XObject, prefix="Folio")
-        page.contents_add(pikepdf.Stream(out, b"q\n"), prepend=True)
-        page.contents_add(pikepdf.Stream(out, b"\nQ\n/Artifact <</Type /Pagination>> BDC q " + bytes(str(name), "ascii")
-                                         + b" Do Q EMC\n"), prepend=False)

@@ -29,9 +29,9 @@ from jinja2 import (
 from jinja2.exceptions import SecurityError
 
 from ..errors import Code, Diagnostic, GcmReviewError, Location
-from .sandbox import MEMORY, Limits, RenderTimeout, TemplateSandbox, bounded
+from .sandbox import MEMORY, Limits, Pending, RenderTimeout, TemplateSandbox
 
-__all__ = ["fill", "find_template", "jinja_environment", "limits_for", "packaged_templates", "template_dirs"]
+__all__ = ["fill", "find_template", "jinja_environment", "limits_for", "packaged_templates", "start_fill", "template_dirs"]
 
 R = TypeVar("R")
 
@@ -120,6 +120,11 @@ def fill(env: Environment, name: str, limits: Limits, context: dict[str, Any], t
     objects (e.g. footnotes counted). Every fault of a template is a GcmReviewError
     naming it and its line.
     """
+    return start_fill(env, name, limits, context, then).result()
+
+
+def start_fill(env: Environment, name: str, limits: Limits, context: dict[str, Any], then: Callable[[str], R]) -> Pending[R]:
+    """:func:`fill` begun in its child process: its result (or fault) from :meth:`~.sandbox.Pending.result`."""
     def render() -> R:
         return then(_render(env, name, limits, context))
 
@@ -127,7 +132,7 @@ def fill(env: Environment, name: str, limits: Limits, context: dict[str, Any], t
         detail = f"did not stop within {limits.seconds:.0f} s"
         return GcmReviewError([Diagnostic.make(Code.TEMPLATE_TOO_LARGE, Location(file=f"templates/{name}"), detail=detail)])
 
-    return bounded(render, limits, killed)
+    return Pending(render, limits, killed)
 
 
 def _render(env: Environment, name: str, limits: Limits, context: dict[str, Any]) -> str:

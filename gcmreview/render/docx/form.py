@@ -26,7 +26,7 @@ from docx.text.paragraph import Paragraph
 
 from ..document import Body, ClusterView, Document, Item, PrincipleRow, QuestionView, Run, Table
 from .styles import set_document_language
-from .wml import comments_root, element, field, has_page_field, mark_header_rows, renumber_comments, set_footnotes
+from .wml import comments_root, element, field, has_page_field, mark_header_rows, renumber_comments, set_footnotes, set_text
 from .writer import DocxResult, Writer, is_empty
 
 __all__ = ["PRINCIPLES_TABLE", "FormWriter", "Step", "render_docx"]
@@ -251,7 +251,7 @@ class FormWriter(Writer):
             mark.append(OxmlElement("w:footnoteRef"))
             text = " " + note.text + (f" {note.url}" if note.url else "")
             r = p.add_r()
-            r.text = self.text(text)
+            set_text(r, self.text(text))
             self.tag(r, text)
             notes.append(element("w:footnote", id=str(note.number)))
             notes[-1].append(p)

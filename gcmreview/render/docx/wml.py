@@ -29,7 +29,7 @@ from docx.table import Table
 
 __all__ = [
     "clear_body", "clear_template", "comments_root", "deterministic_zip", "drop_external_links", "element", "field", "has_page_field",
-    "mark_header_rows", "renumber_comments", "set_footnotes", "set_widths",
+    "mark_header_rows", "renumber_comments", "set_footnotes", "set_text", "set_widths",
 ]
 
 _SEPARATOR_P = '<w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:{0}/></w:r></w:p>'
@@ -56,6 +56,15 @@ def element(tag: str, **attrs: str) -> BaseOxmlElement:
     return OxmlElement(tag, {qn(f"w:{k}"): v for k, v in attrs.items()})
 
 
+def set_text(r: CT_R, text: str) -> None:
+    """Put ``text`` into the empty run ``r``, as python-docx's ``Run.text`` would (a tab, line feed or carriage return
+    becomes a ``w:tab`` or ``w:br``), but text without them as one ``w:t`` at once rather than character by character."""
+    if "\t" in text or "\n" in text or "\r" in text:
+        r.text = text
+    elif text:
+        r.add_t(text)
+
+
 def field(instr: str, result: str, style: str = "") -> list[BaseOxmlElement]:
     """A field (PAGE, NOTEREF...) as the runs Word writes: begin, the instruction, separate, its
     last computed ``result`` (shown until fields are updated), end; every run in ``style``.
@@ -72,7 +81,7 @@ def field(instr: str, result: str, style: str = "") -> list[BaseOxmlElement]:
             text.text = instr
             r.append(text)
         elif part == "result":
-            r.text = result
+            set_text(r, result)
         else:
             r.append(element("w:fldChar", fldCharType=part))
         runs.append(r)

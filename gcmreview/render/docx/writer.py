@@ -164,7 +164,8 @@ class Writer:
 
     def add_text(self, p: Paragraph, text: str, bold: bool = False, italic: bool = False, lang: str = "") -> None:
         """A run of clean ``text`` at the end of ``p``, bold or italic as asked, its language marked."""
-        r = p.add_run(self.text(text))
+        r = p.add_run()
+        wml.set_text(r._r, self.text(text))
         if bold or italic:
             r.bold, r.italic = bold or None, italic or None
             styles.mirror_complex_script(r._r.get_or_add_rPr())

@@ -36,8 +36,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ...errors import GcmReviewError
+from ..sandbox import collect
 from .facts import ReportFacts, coverage, gather
-from .view import MESSAGES, render_page
+from .view import MESSAGES, render_page, start_page
 
 if TYPE_CHECKING:
     from ...prepared import Prepared
@@ -82,4 +84,8 @@ def report_name(lang: str, languages: Iterable[str]) -> str:
 def render_reports(prepared: Prepared, workspace: Path, *, generated: dt.datetime | None = None) -> dict[str, str]:
     """The report once per review language, by file name: ``report.html`` (English first), ``report.km.html``..."""
     facts = _facts(prepared, generated)
-    return {report_name(lang, facts.languages): render_page(facts, workspace, lang) for lang in facts.languages}
+    pages = collect([start_page(facts, workspace, lang) for lang in facts.languages])  # side by side
+    for page in pages:
+        if isinstance(page, GcmReviewError):
+            raise page
+    return {report_name(lang, facts.languages): str(page) for lang, page in zip(facts.languages, pages, strict=True)}

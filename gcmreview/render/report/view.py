@@ -30,12 +30,13 @@ from ...survey import Question, load_reference
 from ...survey.languages import language
 from ...translations import Segment, segment_label
 from ...workbook import workbook_name
-from ..templates import fill, find_template, jinja_environment, limits_for
+from ..sandbox import Pending
+from ..templates import find_template, jinja_environment, limits_for, start_fill
 from .charts import HeatmapColumn, HeatmapData, HeatmapLabels, HeatmapRow, heatmap_svg, word_bar_svg
 from .facts import ContributorFacts, PrincipleFacts, ReportFacts, objective_title, plain_text
 from .svg import clip_text
 
-__all__ = ["MESSAGES", "View", "heatmap_data", "heatmap_labels", "language_view", "render_page"]
+__all__ = ["MESSAGES", "View", "heatmap_data", "heatmap_labels", "language_view", "render_page", "start_page"]
 
 TEMPLATE = "report.html.j2"
 STYLESHEET = "report.css"
@@ -313,6 +314,11 @@ def _shown(value: object) -> object:
 
 def render_page(facts: ReportFacts, workspace: Path | None, lang: str) -> str:
     """The page from gathered facts, showing ``lang`` first (one of the review's languages)."""
+    return start_page(facts, workspace, lang).result()
+
+
+def start_page(facts: ReportFacts, workspace: Path | None, lang: str) -> Pending[str]:
+    """:func:`render_page` begun (in its own process): the page from :meth:`~..sandbox.Pending.result`."""
     if lang not in facts.languages:
         raise ValueError(f"'{lang}' is not a language of this review ({', '.join(facts.languages)})")
     find_template(TEMPLATE, workspace)  # a clear GcmReviewError if it is missing
@@ -325,4 +331,4 @@ def render_page(facts: ReportFacts, workspace: Path | None, lang: str) -> str:
     csp = f"default-src 'none'; style-src '{_csp_hash(style)}'; script-src '{_csp_hash(script)}'; base-uri 'none'; form-action 'none'"
     first = next(v for v in views if v.shown)
     context = {"facts": facts, "views": views, "first": first, "style": style, "script": script, "csp": csp}
-    return fill(jinja_environment(workspace).overlay(finalize=_shown), TEMPLATE, limits_for(len(repr(facts))), context, str)
+    return start_fill(jinja_environment(workspace).overlay(finalize=_shown), TEMPLATE, limits_for(len(repr(facts))), context, str)
