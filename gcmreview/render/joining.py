@@ -213,7 +213,8 @@ def _share_font_programs(out: Any) -> None:
     for name, streams in programs.items():
         if len(streams) < 2:
             continue
-        fonts = [TTFont(io.BytesIO(stream.read_bytes())) for stream in streams.values()]
+        # Glyphs are moved as the subsets hold them, never decoded (nor their bounding boxes computed again).
+        fonts = [TTFont(io.BytesIO(stream.read_bytes()), recalcBBoxes=False, recalcTimestamp=False) for stream in streams.values()]
         if any("glyf" not in font for font in fonts):
             continue
         for font in fonts:  # glyphs named by their ids: subsets name them from their own cmap
@@ -224,11 +225,11 @@ def _share_font_programs(out: Any) -> None:
             if font is base:
                 continue
             for glyph in font.getGlyphOrder():
-                drawn = font["glyf"][glyph]
-                if drawn.numberOfContours != 0 and glyf[glyph].numberOfContours == 0:
-                    drawn.expand(font["glyf"])
-                    glyf[glyph] = drawn
+                drawn = font["glyf"].glyphs[glyph]
+                if _has_outline(drawn) and not _has_outline(glyf.glyphs[glyph]):
+                    glyf.glyphs[glyph] = drawn
                     hmtx[glyph] = font["hmtx"][glyph]
+        _union_limits(base, fonts)
         buffer = io.BytesIO()
         base.save(buffer)
         data = buffer.getvalue()
@@ -236,6 +237,27 @@ def _share_font_programs(out: Any) -> None:
         shared.Length1 = len(data)
         for descriptor in descriptors[name]:
             descriptor.FontFile2 = shared
+
+
+def _has_outline(glyph: Any) -> bool:
+    """Whether a glyph of a ``glyf`` table draws something (as read: its bytes; once decoded: its contours)."""
+    return bool(getattr(glyph, "data", b"")) or getattr(glyph, "numberOfContours", 0) != 0
+
+
+_MAXP_LIMITS = ("maxPoints", "maxContours", "maxCompositePoints", "maxCompositeContours", "maxZones", "maxTwilightPoints",
+                "maxStorage", "maxFunctionDefs", "maxInstructionDefs", "maxStackElements", "maxSizeOfInstructions",
+                "maxComponentElements", "maxComponentDepth")
+
+
+def _union_limits(base: Any, fonts: list[Any]) -> None:
+    """``base``'s ``maxp`` limits and ``head`` bounding box those of all ``fonts`` (whose glyphs it now holds)."""
+    maxp = base["maxp"]
+    for name in _MAXP_LIMITS:
+        if hasattr(maxp, name):
+            setattr(maxp, name, max(getattr(font["maxp"], name, 0) for font in fonts))
+    head = base["head"]
+    head.xMin, head.yMin = min(font["head"].xMin for font in fonts), min(font["head"].yMin for font in fonts)
+    head.xMax, head.yMax = max(font["head"].xMax for font in fonts), max(font["head"].yMax for font in fonts)
 
 
 def _stamp(out: Any, folio: bytes) -> None:
