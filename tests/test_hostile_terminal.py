@@ -225,12 +225,16 @@ def test_ctrl_c_while_writing_waits_for_the_files() -> None:
     from gcmreview.fsutil import uninterrupted
 
     written = []
-    with pytest.raises(KeyboardInterrupt), uninterrupted():
-        os.kill(os.getpid(), signal.SIGINT)
-        time.sleep(0.05)  # the signal is handled here
-        written.append("all")
-    assert written == ["all"]
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    started = signal.signal(signal.SIGINT, signal.default_int_handler)  # as Python starts in a terminal (a shell's
+    try:                                                                # background job starts with SIGINT ignored)
+        with pytest.raises(KeyboardInterrupt), uninterrupted():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)  # the signal is handled here
+            written.append("all")
+        assert written == ["all"]
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, started)
 
 
 # ---------------------------------------------------------------- a full disk
