@@ -283,13 +283,13 @@ def finish_pdf(parts: Parts, sections: list[SectionPdf], workspace: Path, folio:
     """The PDF of ``sections`` (of ``parts``): joined, with the page numbers of a folio of as many pages (``folio``, when
     the cache has it: :attr:`Rendered.folio` is the one rendered otherwise)."""
     pages = sum(section.pages for section in sections)
-    new = None if folio is not None else render_section(folio_html(parts, pages), workspace, folio=True)
-    used = folio or new
-    assert used is not None
-    data = join(sections, used.data)
+    new = None
+    if folio is None:
+        folio = new = render_section(folio_html(parts, pages), workspace, folio=True)
+    data = join(sections, folio.data)
     messages = list(dict.fromkeys(m for section in sections for m in section.messages))
     glyphs = list(dict.fromkeys(d for section in sections for d in section.glyphs))
-    refused = list(dict.fromkeys(d for section in (*sections, used) for d in section.refused))
+    refused = list(dict.fromkeys(d for section in (*sections, folio) for d in section.refused))
     return Rendered(data, messages, pages, glyphs, refused, section_count=len(sections), folio=new)
 
 
